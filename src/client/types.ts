@@ -1,0 +1,73 @@
+// The contract between the TrueNAS client and everything that uses it.
+
+/** Every failure the client can report, in the words the UI shows. */
+export type FailureReason =
+  | 'unreachable'
+  | 'timeout'
+  | 'certificate changed'
+  | 'untrusted'
+  | 'TLS error'
+  | 'key rejected'
+  | 'bad credentials'
+  | 'rate limited'
+  | '2FA required'
+  | 'server error'
+  | 'protocol error'
+  | 'insecure address'
+  | 'cancelled';
+
+export type Transport = 'jsonrpc' | 'rest';
+
+/** What the client needs to know to reach one system. */
+export interface SystemTarget {
+  address: string;
+  /** Pinned SHA-256 fingerprint, upper-case hex with colons. When absent, CA verification. */
+  fingerprint?: string;
+  /** Remembered discovery result; re-discovered after a failure. */
+  transport?: Transport;
+}
+
+export interface SystemInfo {
+  version: string;
+  hostname: string;
+  uptimeSeconds?: number;
+}
+
+export interface CertificateInfo {
+  host: string;
+  port: number;
+  /** SHA-256 over the DER, upper-case hex with colons. */
+  fingerprint: string;
+  subject: string;
+  issuer: string;
+  validFrom: Date;
+  validTo: Date;
+  /** True when the system CAs or `--ca-file` already trust it (no pin needed). */
+  trustedByCA: boolean;
+}
+
+export interface CallOptions {
+  /** Deadline for the whole operation; defaults to the client's timeout. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface ApiKeyCredential {
+  username: string;
+  apiKey: string;
+}
+
+export interface MintedKey {
+  keyId: number;
+  keyName: string;
+  username: string;
+  /** The secret key string `<id>-<64 chars>`. */
+  key: string;
+  transport: Transport;
+  info?: SystemInfo;
+}
+
+export interface CheckResult {
+  transport: Transport;
+  info: SystemInfo;
+}
