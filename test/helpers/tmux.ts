@@ -1,0 +1,86 @@
+import { execFileSync } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** Key names tmux understands (`send-keys` without -l). */
+export type TmuxKey = 'Enter' | 'Escape' | 'Tab' | 'BTab' | 'Up' | 'Down' | 'Left' | 'Right' | 'PPage' | 'NPage' | 'BSpace' | 'C-c';
+
+let counter = 0;
+
+/**
+ * A real pseudo-terminal: the program runs in a detached tmux session on a private server,
+ * keys go in with send-keys, the screen comes out with capture-pane.
+ */
+export class TmuxSession {
+  readonly socket = `tnc-test-${process.pid}-${counter++}`;
+  readonly name = 'tnc';
+
+  private tmux(...args: string[]): string {
+    return execFileSync('tmux', ['-L', this.socket, ...args], { encoding: 'utf8' });
+  }
+
+  /** Starts `command` (a shell command line) in a `cols`×`rows` terminal; CI is unset so Ink draws every frame. */
+  start(command: string, { cols = 100, rows = 30, env = {} }: { cols?: number; rows?: number; env?: Record<string, string> } = {}): void {
+    const exports = Object.entries({ TERM: 'xterm-256color', ...env })
+      .map(([key, value]) => `export ${key}='${value.replace(/'/g, "'\\''")}';`)
+      .join(' ');
+    this.tmux('-f', '/dev/null', 'new-session', '-d', '-s', this.name, '-x', String(cols), '-y', String(rows), `unset CI; ${exports} ${command}`);
+    this.tmux('set-option', '-t', this.name, 'remain-on-exit', 'on');
+  }
+
+  /** Types text literally, one character per send so the program sees separate key presses. */
+  async type(text: string): Promise<void> {
+    for (const char of text) {
+      this.tmux('send-keys', '-t', this.name, '-l', char);
+      await sleep(5);
+    }
+  }
+
+  press(...keys: TmuxKey[]): void {
+    for (const key of keys) this.tmux('send-keys', '-t', this.name, key);
+  }
+
+  resize(cols: number, rows: number): void {
+    this.tmux('resize-window', '-t', this.name, '-x', String(cols), '-y', String(rows));
+  }
+
+  screen(): string {
+    return this.tmux('capture-pane', '-p', '-t', this.name);
+  }
+
+  /** tmux's own view of the pane: whether the program left the alternate screen and cursor on. */
+  paneState(): { dead: boolean; status: number | null; alternateOn: boolean; cursorVisible: boolean } {
+    const [dead, status, alternate, cursor] = this.tmux('display-message', '-p', '-t', this.name, '#{pane_dead} #{pane_dead_status} #{alternate_on} #{cursor_flag}')
+      .trim()
+      .split(' ');
+    return { dead: dead === '1', status: status ? Number(status) : null, alternateOn: alternate === '1', cursorVisible: cursor === '1' };
+  }
+
+  async waitFor(expected: string | RegExp, timeoutMs = 20_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    let screen = '';
+    while (Date.now() < deadline) {
+      screen = this.screen();
+      if (typeof expected === 'string' ? screen.includes(expected) : expected.test(screen)) return screen;
+      await sleep(50);
+    }
+    throw new Error(`timed out waiting for ${String(expected)}; screen was:\n${screen}`);
+  }
+
+  async waitForExit(timeoutMs = 20_000): Promise<number | null> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const state = this.paneState();
+      if (state.dead) return state.status;
+      await sleep(50);
+    }
+    throw new Error(`program did not exit; screen was:\n${this.screen()}`);
+  }
+
+  kill(): void {
+    try {
+      this.tmux('kill-server');
+    } catch {
+      // Already gone.
+    }
+  }
+}
