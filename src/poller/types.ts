@@ -1,11 +1,14 @@
 import type { FailureReason, SystemInfo } from '../client/types.js';
 
+/** Why a system is not connected: the client's failures plus what the keyring can tell. */
+export type StatusReason = FailureReason | 'locked' | 'no key' | 'damaged';
+
 /** Connectivity of one system as the poller last saw it. */
 export interface SystemStatus {
   id: string;
   /** null until the first check finishes. */
   connected: boolean | null;
-  reason?: FailureReason | 'locked' | 'no key' | 'damaged';
+  reason?: StatusReason;
   /** ms since epoch */
   lastChecked?: number;
   lastSuccess?: number;

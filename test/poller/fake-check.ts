@@ -1,0 +1,84 @@
+// A scriptable `check` for the fake-timer tests: each system answers, fails, hangs or waits
+// on command, and the helper counts how many calls are in flight at once.
+import type { SystemInfo } from '../../src/client/types.js';
+import type { CheckFn } from '../../src/poller/poller.js';
+
+export interface FakeCall {
+  id: string;
+  signal: AbortSignal;
+  /** Date.now() when the poller called. */
+  at: number;
+  resolve(info?: SystemInfo): void;
+  reject(error: unknown): void;
+}
+
+/** What a system does when checked. */
+export type Behaviour = (call: FakeCall) => void;
+
+export const answer: Behaviour = (call) => call.resolve();
+export const hang: Behaviour = () => {};
+export const fail =
+  (reason: string): Behaviour =>
+  (call) =>
+    call.reject(Object.assign(new Error(reason), { reason }));
+export const answerAfter =
+  (ms: number): Behaviour =>
+  (call) =>
+    setTimeout(() => call.resolve(), ms);
+
+export function infoFor(id: string): SystemInfo {
+  return { version: '25.10.1', hostname: `host-${id}` };
+}
+
+export function fakeCheck(defaultBehaviour: Behaviour = answer) {
+  const behaviours = new Map<string, Behaviour>();
+  const calls: FakeCall[] = [];
+  let inFlight = 0;
+  let maxInFlight = 0;
+
+  const check: CheckFn = (id, signal) =>
+    new Promise<SystemInfo>((resolve, reject) => {
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      let open = true;
+      const close = () => {
+        if (open) inFlight--;
+        open = false;
+      };
+      const call: FakeCall = {
+        id,
+        signal,
+        at: Date.now(),
+        resolve: (info = infoFor(id)) => {
+          close();
+          resolve(info);
+        },
+        reject: (error) => {
+          close();
+          reject(error);
+        },
+      };
+      calls.push(call);
+      (behaviours.get(id) ?? defaultBehaviour)(call);
+    });
+
+  return {
+    check,
+    calls,
+    set(id: string, behaviour: Behaviour) {
+      behaviours.set(id, behaviour);
+    },
+    callsOf(id: string): FakeCall[] {
+      return calls.filter((call) => call.id === id);
+    },
+    get maxInFlight() {
+      return maxInFlight;
+    },
+  };
+}
+
+/** Gaps between consecutive times (or calls), in ms. */
+export function gaps(times: ReadonlyArray<number | FakeCall>): number[] {
+  const ms = times.map((t) => (typeof t === 'number' ? t : t.at));
+  return ms.slice(1).map((t, i) => t - ms[i]!);
+}
