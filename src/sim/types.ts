@@ -49,6 +49,9 @@ export interface SimLoginRecord {
   username?: string;
   ok: boolean;
   at: number;
+  /** The answer given: SUCCESS, AUTH_ERR, EXPIRED, OTP_REQUIRED or RATE_LIMITED. */
+  result?: string;
+  transport?: 'jsonrpc' | 'rest';
 }
 
 export interface SimSystemInfo {
