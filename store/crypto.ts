@@ -1,0 +1,57 @@
+// Secretbox sealing with libsodium. Secrets are Uint8Arrays so they can be zeroed; nonces and
+// salts come from Node's CSPRNG.
+import { randomFillSync } from 'node:crypto';
+import sodium from 'libsodium-wrappers-sumo';
+
+// libsodium's XSalsa20-Poly1305 secretbox sizes, as plain numbers so the file schema can check
+// lengths without waiting for sodium to load (a test pins them to sodium's own constants).
+export const KEY_BYTES = 32;
+export const NONCE_BYTES = 24;
+export const MAC_BYTES = 16;
+export const SALT_BYTES = 16;
+
+/** A secretbox on disk: both fields base64 (standard alphabet, padded). */
+export interface SealedBox {
+  nonce: string;
+  box: string;
+}
+
+/** crypto_* functions exist only once this has resolved. */
+export async function sodiumReady(): Promise<void> {
+  await sodium.ready;
+}
+
+export function randomBytes(length: number): Uint8Array {
+  return randomFillSync(new Uint8Array(length));
+}
+
+export function seal(key: Uint8Array, plaintext: Uint8Array): SealedBox {
+  const nonce = randomBytes(NONCE_BYTES);
+  const box = sodium.crypto_secretbox_easy(plaintext, nonce, key);
+  return { nonce: toBase64(nonce), box: toBase64(box) };
+}
+
+/** The plaintext, or null when the box does not open with this key (wrong key or tampered). */
+export function openBox(key: Uint8Array, sealed: SealedBox): Uint8Array | null {
+  try {
+    return sodium.crypto_secretbox_open_easy(fromBase64(sealed.box), fromBase64(sealed.nonce), key);
+  } catch {
+    return null;
+  }
+}
+
+export function sameSealedBox(a: SealedBox, b: SealedBox): boolean {
+  return a.nonce === b.nonce && a.box === b.box;
+}
+
+export function memzero(bytes: Uint8Array): void {
+  sodium.memzero(bytes);
+}
+
+export function toBase64(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+}
+
+export function fromBase64(text: string): Uint8Array {
+  return new Uint8Array(Buffer.from(text, 'base64'));
+}

@@ -1,0 +1,94 @@
+// lowdb adapter for the keyring file: every read is checked and validated, every write atomic.
+import { constants } from 'node:fs';
+import { lstat, open, type FileHandle } from 'node:fs/promises';
+import type { Adapter } from 'lowdb';
+import { StoreFileError } from './errors.js';
+import { writeFileAtomic } from './atomic-write.js';
+import { emptyKeyringFile, parseKeyringFile, type KeyringFile } from './schema.js';
+
+export const FILE_MODE = 0o600;
+
+export class KeyringFileAdapter implements Adapter<KeyringFile> {
+  constructor(
+    readonly dataDir: string,
+    readonly filePath: string,
+  ) {}
+
+  /** A missing file is an empty store; anything else unusable is a StoreFileError. */
+  async read(): Promise<KeyringFile> {
+    if (!(await checkDataDir(this.dataDir))) return emptyKeyringFile();
+    const handle = await this.openForReading();
+    if (!handle) return emptyKeyringFile();
+    let text: string;
+    try {
+      const stats = await this.readStep(handle.stat());
+      if (!stats.isFile()) this.refuse('not a regular file');
+      if ((stats.mode & 0o077) !== 0) {
+        const mode = (stats.mode & 0o777).toString(8).padStart(4, '0');
+        this.refuse(`permissions ${mode} let other users read or change it; run: chmod 600 ${this.filePath}`);
+      }
+      text = await this.readStep(handle.readFile('utf8'));
+    } finally {
+      await handle.close();
+    }
+    return parseKeyringFile(text, this.filePath);
+  }
+
+  async write(document: KeyringFile): Promise<void> {
+    const text = `${JSON.stringify(document, null, 2)}\n`;
+    // Never write a file the next read would refuse (say, a caller's bad `transport` value).
+    try {
+      parseKeyringFile(text, this.filePath);
+    } catch (error) {
+      throw new TypeError(`Refusing to write an invalid keyring file: ${(error as Error).message}`);
+    }
+    try {
+      await writeFileAtomic(this.filePath, text, FILE_MODE);
+    } catch (error) {
+      throw new StoreFileError(this.filePath, `cannot be written (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  }
+
+  private async openForReading(): Promise<FileHandle | undefined> {
+    try {
+      // O_NOFOLLOW: a symlink is refused by the open itself, leaving no window to swap one in.
+      return await open(this.filePath, constants.O_RDONLY | constants.O_NOFOLLOW);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return undefined;
+      if (code === 'ELOOP') this.refuse('is a symbolic link; refusing to follow it');
+      this.refuse(cannotRead(error));
+    }
+  }
+
+  private async readStep<T>(step: Promise<T>): Promise<T> {
+    try {
+      return await step;
+    } catch (error) {
+      this.refuse(cannotRead(error));
+    }
+  }
+
+  private refuse(problem: string): never {
+    throw new StoreFileError(this.filePath, problem);
+  }
+}
+
+/** Whether the data directory exists; refuses a symlink or a non-directory in its place. */
+export async function checkDataDir(dataDir: string): Promise<boolean> {
+  let stats;
+  try {
+    stats = await lstat(dataDir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw new StoreFileError(dataDir, cannotRead(error));
+  }
+  if (stats.isSymbolicLink()) throw new StoreFileError(dataDir, 'the data directory is a symbolic link; refusing to follow it');
+  if (!stats.isDirectory()) throw new StoreFileError(dataDir, 'the data directory is not a directory');
+  return true;
+}
+
+function cannotRead(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'EACCES' || code === 'EPERM' ? 'cannot be read (permission denied)' : `cannot be read (${code ?? 'error'})`;
+}

@@ -1,0 +1,172 @@
+// The envelope: a random data key wrapped by the passphrase-derived key, and per-system entries
+// sealed with the data key. Holds the secrets of an unlocked keyring; zero() forgets them.
+import { DamagedEntryError, NotFoundError, WrongPassphraseError } from './errors.js';
+import {
+  KEY_BYTES,
+  SALT_BYTES,
+  fromBase64,
+  memzero,
+  openBox,
+  randomBytes,
+  sameSealedBox,
+  seal,
+  toBase64,
+  type SealedBox,
+} from './crypto.js';
+import { KDF_ALG, deriveKey } from './kdf.js';
+import type { KdfRecord, KeyringRecord, StoredEntry } from './schema.js';
+import type { KdfParams } from './types.js';
+
+/** What a passphrase protects: written to the file as the keyring's `kdf` and `wrappedKey`. */
+export interface Wrapping {
+  kdf: KdfRecord;
+  wrappedKey: SealedBox;
+}
+
+type OpenedEntry = { sealed: SealedBox; apiKey: Uint8Array } | { sealed: SealedBox; damaged: true };
+
+const ENTRY_FORMAT = 1;
+
+export class UnlockedVault {
+  private readonly opened = new Map<string, OpenedEntry>();
+
+  private constructor(
+    private readonly dataKey: Uint8Array,
+    /** The wrapping this vault was unlocked from; another wrapping means the keyring changed. */
+    private wrapping: Wrapping,
+  ) {}
+
+  /** A new keyring: a fresh data key, wrapped under the passphrase. */
+  static async create(passphrase: string, params: KdfParams): Promise<UnlockedVault> {
+    const dataKey = randomBytes(KEY_BYTES);
+    return new UnlockedVault(dataKey, await wrap(dataKey, passphrase, params));
+  }
+
+  /** Throws WrongPassphraseError when the passphrase does not open the wrapped key. */
+  static async unlock(keyring: KeyringRecord, passphrase: string): Promise<UnlockedVault> {
+    const dataKey = await unwrap(keyring, passphrase);
+    const vault = new UnlockedVault(dataKey, { kdf: keyring.kdf, wrappedKey: keyring.wrappedKey });
+    vault.sync(keyring);
+    return vault;
+  }
+
+  /** The data key re-wrapped under a new passphrase; entries are untouched. */
+  static async rewrap(keyring: KeyringRecord, oldPassphrase: string, newPassphrase: string, params: KdfParams): Promise<Wrapping> {
+    const dataKey = await unwrap(keyring, oldPassphrase);
+    try {
+      return await wrap(dataKey, newPassphrase, params);
+    } finally {
+      memzero(dataKey);
+    }
+  }
+
+  get currentWrapping(): Wrapping {
+    return this.wrapping;
+  }
+
+  /** Whether the file's keyring is still the one this vault was unlocked from. */
+  matches(keyring: KeyringRecord | null): boolean {
+    return keyring !== null && sameSealedBox(keyring.wrappedKey, this.wrapping.wrappedKey);
+  }
+
+  /** After this vault's keyring got a new wrapping (a passphrase change). */
+  rewrapped(wrapping: Wrapping): void {
+    this.wrapping = wrapping;
+  }
+
+  /** Opens entries that are new or changed in the file and forgets those that are gone. */
+  sync(keyring: KeyringRecord): void {
+    for (const [systemId, entry] of this.opened) {
+      const current = keyring.entries[systemId];
+      if (!current || !sameSealedBox(current, entry.sealed)) this.forget(systemId);
+    }
+    for (const [systemId, entry] of Object.entries(keyring.entries)) {
+      if (!this.opened.has(systemId)) this.opened.set(systemId, this.openEntry(systemId, entry));
+    }
+  }
+
+  isDamaged(systemId: string): boolean {
+    const entry = this.opened.get(systemId);
+    return entry !== undefined && 'damaged' in entry;
+  }
+
+  /** Seals an API key for one system and remembers it as opened. */
+  seal(systemId: string, apiKey: string): SealedBox {
+    const keyBytes = new TextEncoder().encode(apiKey);
+    const plaintext = packEntry(systemId, keyBytes);
+    const sealed = seal(this.dataKey, plaintext);
+    memzero(plaintext);
+    this.forget(systemId);
+    this.opened.set(systemId, { sealed, apiKey: keyBytes });
+    return sealed;
+  }
+
+  apiKey(systemId: string): string {
+    const entry = this.opened.get(systemId);
+    if (!entry) throw new NotFoundError(`A stored key for system ${systemId}`);
+    if ('damaged' in entry) throw new DamagedEntryError(systemId);
+    return new TextDecoder().decode(entry.apiKey);
+  }
+
+  forget(systemId: string): void {
+    const entry = this.opened.get(systemId);
+    if (entry && 'apiKey' in entry) memzero(entry.apiKey);
+    this.opened.delete(systemId);
+  }
+
+  zero(): void {
+    for (const systemId of [...this.opened.keys()]) this.forget(systemId);
+    memzero(this.dataKey);
+  }
+
+  private openEntry(systemId: string, entry: StoredEntry): OpenedEntry {
+    const sealed = { nonce: entry.nonce, box: entry.box };
+    const plaintext = openBox(this.dataKey, sealed);
+    const apiKey = plaintext && unpackEntry(systemId, plaintext);
+    if (plaintext) memzero(plaintext);
+    return apiKey ? { sealed, apiKey } : { sealed, damaged: true };
+  }
+}
+
+async function wrap(dataKey: Uint8Array, passphrase: string, params: KdfParams): Promise<Wrapping> {
+  const salt = randomBytes(SALT_BYTES);
+  const derivedKey = await deriveKey(passphrase, salt, params);
+  try {
+    return {
+      kdf: { alg: KDF_ALG, opslimit: params.opslimit, memlimit: params.memlimit, salt: toBase64(salt) },
+      wrappedKey: seal(derivedKey, dataKey),
+    };
+  } finally {
+    memzero(derivedKey);
+  }
+}
+
+async function unwrap(keyring: KeyringRecord, passphrase: string): Promise<Uint8Array> {
+  const derivedKey = await deriveKey(passphrase, fromBase64(keyring.kdf.salt), keyring.kdf);
+  const dataKey = openBox(derivedKey, keyring.wrappedKey);
+  memzero(derivedKey);
+  if (!dataKey) throw new WrongPassphraseError();
+  return dataKey;
+}
+
+// Entry plaintext: format byte, system id length (2 bytes), system id, API key — all UTF-8.
+// Binary rather than JSON so the API key never becomes an unzeroable string on the way.
+function packEntry(systemId: string, apiKey: Uint8Array): Uint8Array {
+  const id = new TextEncoder().encode(systemId);
+  const packed = new Uint8Array(3 + id.length + apiKey.length);
+  packed[0] = ENTRY_FORMAT;
+  new DataView(packed.buffer).setUint16(1, id.length);
+  packed.set(id, 3);
+  packed.set(apiKey, 3 + id.length);
+  return packed;
+}
+
+/** The API key bytes, or null when the entry was sealed for another system (moved) or is malformed. */
+function unpackEntry(systemId: string, packed: Uint8Array): Uint8Array | null {
+  if (packed.length < 3 || packed[0] !== ENTRY_FORMAT) return null;
+  const idLength = new DataView(packed.buffer, packed.byteOffset).getUint16(1);
+  const id = new TextEncoder().encode(systemId);
+  if (idLength !== id.length || packed.length < 3 + idLength) return null;
+  if (!id.every((byte, i) => packed[3 + i] === byte)) return null;
+  return packed.slice(3 + idLength);
+}
