@@ -14,6 +14,7 @@ export type FailureReason =
   | 'server error'
   | 'protocol error'
   | 'insecure address'
+  | 'invalid address'
   | 'cancelled';
 
 export type Transport = 'jsonrpc' | 'rest';
@@ -65,6 +66,8 @@ export interface MintedKey {
   key: string;
   transport: Transport;
   info?: SystemInfo;
+  /** Only when `replaceKeyId` was given: false when the old key may still be on the server. */
+  oldKeyDeleted?: boolean;
 }
 
 export interface CheckResult {

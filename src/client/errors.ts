@@ -1,0 +1,89 @@
+import type { FailureReason } from './types.js';
+
+/**
+ * What a caller may need beyond the reason: `not found` lets deletes be idempotent,
+ * `wrong transport` tells the client to re-discover before giving up.
+ */
+export type ErrorHint = 'not found' | 'wrong transport';
+
+/**
+ * The only error the client throws. It never carries the underlying error as `cause`:
+ * library errors (got's in particular) hold request options with Authorization headers.
+ */
+export class ClientError extends Error {
+  override readonly name = 'ClientError';
+  readonly reason: FailureReason;
+  readonly hint?: ErrorHint;
+
+  constructor(reason: FailureReason, message?: string, hint?: ErrorHint) {
+    super(message ?? reason);
+    this.reason = reason;
+    this.hint = hint;
+  }
+}
+
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EAI_FAIL',
+  'EAI_NODATA',
+  'EHOSTUNREACH',
+  'EHOSTDOWN',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'EADDRNOTAVAIL',
+]);
+
+// OpenSSL's complaints when the peer's bytes are not TLS records at all: the server is
+// speaking something else, which is a protocol problem rather than a TLS policy failure.
+const NOT_TLS_CODES = new Set([
+  'ERR_SSL_WRONG_VERSION_NUMBER',
+  'ERR_SSL_PACKET_LENGTH_TOO_LONG',
+  'ERR_SSL_HTTP_REQUEST',
+  'ERR_SSL_RECORD_LAYER_FAILURE',
+  'ERR_SSL_UNEXPECTED_RECORD',
+  'ERR_SSL_UNEXPECTED_MESSAGE',
+  'ERR_SSL_DECODE_ERROR',
+  'ERR_SSL_EXCESSIVE_MESSAGE_SIZE',
+]);
+
+function errorCode(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Maps whatever a socket, TLS, HTTP or WebSocket layer threw to a ClientError. */
+export function toClientError(err: unknown): ClientError {
+  for (let e: unknown = err; e instanceof Error; e = e.cause) {
+    if (e instanceof ClientError) return e;
+  }
+  const code = errorCode(err);
+  const detail = errorMessage(err);
+  if (code === undefined) return new ClientError('protocol error', `protocol error: ${detail}`);
+  if (UNREACHABLE_CODES.has(code)) return new ClientError('unreachable', `unreachable: ${detail}`);
+  if (code === 'ETIMEDOUT') return new ClientError('timeout', `timeout: ${detail}`);
+  if (NOT_TLS_CODES.has(code)) return new ClientError('protocol error', `not a TLS server: ${detail}`);
+  if (code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_')) {
+    return new ClientError('TLS error', `TLS error: ${detail}`);
+  }
+  if (code.startsWith('HPE_') || code.startsWith('WS_ERR_')) {
+    return new ClientError('protocol error', `protocol error: ${detail}`);
+  }
+  return new ClientError('protocol error', `protocol error: ${detail} (${code})`);
+}
+
+/** Removes every secret from a message that may echo server-supplied text. */
+export function redacted(err: ClientError, secrets: readonly string[]): ClientError {
+  const present = secrets.filter((s) => s.length > 0 && err.message.includes(s));
+  if (present.length === 0) return err;
+  const message = present.reduce((m, s) => m.split(s).join('***'), err.message);
+  return new ClientError(err.reason, message, err.hint);
+}

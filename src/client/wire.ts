@@ -1,0 +1,56 @@
+import { ClientError } from './errors.js';
+import type { SystemInfo } from './types.js';
+
+/** Largest message or body we accept; TrueNAS answers for our calls are a few kB. */
+export const MAX_PAYLOAD_BYTES = 1024 * 1024;
+
+export type JsonObject = Record<string, unknown>;
+
+/** JSON.parse that turns the middleware's `{"$date": ms}` into Date objects. */
+export function parseWireJson(text: string): unknown {
+  return JSON.parse(text, (_key, value: unknown) => {
+    if (isObject(value) && typeof value.$date === 'number' && Object.keys(value).length === 1) {
+      return new Date(value.$date);
+    }
+    return value;
+  });
+}
+
+export function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function unexpected(what: string): ClientError {
+  return new ClientError('protocol error', `protocol error: unexpected ${what}`);
+}
+
+export function parseSystemInfo(value: unknown): SystemInfo {
+  if (!isObject(value) || typeof value.version !== 'string' || typeof value.hostname !== 'string') {
+    throw unexpected('system.info answer');
+  }
+  const uptime = value.uptime_seconds;
+  return {
+    version: value.version,
+    hostname: value.hostname,
+    ...(typeof uptime === 'number' && Number.isFinite(uptime) ? { uptimeSeconds: uptime } : {}),
+  };
+}
+
+export interface CreatedKey {
+  id: number;
+  name: string;
+  key: string;
+  username?: string;
+}
+
+/** The `api_key.create` / `POST /api_key` answer: the entry plus the secret `key`. */
+export function parseCreatedKey(value: unknown): CreatedKey {
+  if (!isObject(value)) throw unexpected('api_key.create answer');
+  const { id, name, key, username } = value;
+  if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 0) throw unexpected('api key id');
+  if (typeof name !== 'string') throw unexpected('api key name');
+  if (typeof key !== 'string' || !key.startsWith(`${id}-`) || key.length <= `${id}-`.length) {
+    throw unexpected('api key string');
+  }
+  return { id, name, key, ...(typeof username === 'string' ? { username } : {}) };
+}
