@@ -124,3 +124,42 @@ export function json(res: ServerResponse, status: number, body: unknown): void {
 export async function startFake(options: FakeServerOptions): Promise<FakeServer> {
   return new FakeServer(options).start();
 }
+
+export const FAKE_USER = { username: 'truenas_admin', password: 'correct horse battery staple' };
+export const FAKE_KEY = { username: 'truenas_admin', apiKey: `7-${'k'.repeat(64)}` };
+
+/**
+ * A well-behaved 25.x middleware in a dozen lines: one admin, one valid key (FAKE_KEY),
+ * keys 7 and 8 deletable once.
+ */
+export function wellBehavedRpc(): RpcHandler {
+  const keys = new Set([7, 8]);
+  return (method, params) => {
+    const arg = params[0] as Record<string, unknown>;
+    switch (method) {
+      case 'auth.login_ex': {
+        const ok =
+          (arg.mechanism === 'PASSWORD_PLAIN' && arg.username === FAKE_USER.username && arg.password === FAKE_USER.password) ||
+          (arg.mechanism === 'API_KEY_PLAIN' && arg.username === FAKE_KEY.username && arg.api_key === FAKE_KEY.apiKey);
+        return { response_type: ok ? 'SUCCESS' : 'AUTH_ERR' };
+      }
+      case 'system.info':
+        return { version: '25.10.1', hostname: 'fake-nas', uptime_seconds: 42.5, boottime: { $date: 1_700_000_000_000 } };
+      case 'api_key.create':
+        return { id: 9, name: arg.name, username: arg.username, key: `9-${'n'.repeat(64)}`, created_at: { $date: 1 } };
+      case 'api_key.delete': {
+        const id = params[0] as number;
+        if (!keys.delete(id)) {
+          throw new RpcFault({
+            code: -32001,
+            message: 'Method call error',
+            data: { error: 2, errname: 'ENOENT', reason: `[ENOENT] API Key ${id} does not exist`, extra: null },
+          });
+        }
+        return true;
+      }
+      default:
+        throw new RpcFault({ code: -32601, message: 'Method not found' });
+    }
+  };
+}
