@@ -1,5 +1,6 @@
 // Argon2id key derivation in a worker thread, so the UI keeps drawing during an unlock.
 import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { KdfParamsError, StoreError } from './errors.js';
 import { KEY_BYTES, memzero, sodiumReady } from './crypto.js';
@@ -9,12 +10,14 @@ export const KDF_ALG = 'argon2id13';
 
 // The worker is inline source rather than a file next to this module: vitest runs the .ts
 // sources (which have no .js sibling) and tsc does not copy plain .js files into dist/, so a
-// file would need two lookup paths. libsodium is resolved here and passed in, because an eval'd
-// worker resolves bare names from the process's cwd, not from this package.
+// file would need two lookup paths. An eval'd worker runs as CommonJS, or as ESM when the
+// process was started with --input-type=module (workers inherit execArgv): only dynamic
+// import() works in both. libsodium is resolved here and passed in, because an eval'd worker
+// resolves bare names from the process's cwd, not from this package.
 const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const sodium = require(workerData.sodiumPath);
-sodium.ready.then(() => {
+import('node:worker_threads').then(async ({ parentPort, workerData }) => {
+  const { default: sodium } = await import(workerData.sodiumUrl);
+  await sodium.ready;
   const { passphrase, salt, opslimit, memlimit, keyBytes } = workerData;
   try {
     const key = sodium.crypto_pwhash(keyBytes, passphrase, salt, opslimit, memlimit, sodium.crypto_pwhash_ALG_ARGON2ID13);
@@ -25,7 +28,7 @@ sodium.ready.then(() => {
 });
 `;
 
-const sodiumPath = createRequire(import.meta.url).resolve('libsodium-wrappers-sumo');
+const sodiumUrl = pathToFileURL(createRequire(import.meta.url).resolve('libsodium-wrappers-sumo')).href;
 
 /** What is wrong with these parameters, or undefined when they are within KDF_BOUNDS. */
 export function kdfParamsProblem(params: KdfParams): string | undefined {
@@ -53,7 +56,7 @@ export async function deriveKey(passphrase: string, salt: Uint8Array, params: Kd
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
     workerData: {
-      sodiumPath,
+      sodiumUrl,
       passphrase: passphraseBytes,
       salt,
       opslimit: params.opslimit,

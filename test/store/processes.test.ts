@@ -1,7 +1,7 @@
 // Real processes on one data directory, running the store as tsc builds it into dist/.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { KeyringStore } from '../../store/keyring-store.js';
@@ -9,16 +9,17 @@ import { FAST_KDF, dataDirIn, keyringPath, readJson, useTempDirs } from './helpe
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
-// Each script gets the built keyring-store.js and the data directory first.
+// Each script runs as `node --input-type=module -e` (a flag workers inherit: the KDF worker
+// must cope) and gets the built keyring-store.js and the data directory first.
 const SCRIPTS = {
-  'add-systems.mjs': `
-    const [modulePath, dataDir, prefix, count] = process.argv.slice(2);
+  addSystems: `
+    const [modulePath, dataDir, prefix, count] = process.argv.slice(1);
     const { KeyringStore } = await import(modulePath);
     const store = await KeyringStore.open(dataDir);
     for (let i = 0; i < Number(count); i++) await store.addSystem({ name: prefix + i, address: prefix + i + '.lan' });
   `,
-  'rename-forever.mjs': `
-    const [modulePath, dataDir, systemId, start] = process.argv.slice(2);
+  renameForever: `
+    const [modulePath, dataDir, systemId, start] = process.argv.slice(1);
     const { KeyringStore } = await import(modulePath);
     const store = await KeyringStore.open(dataDir, { lockStaleMs: 2000 });
     for (let i = Number(start); ; i++) {
@@ -26,8 +27,8 @@ const SCRIPTS = {
       process.stdout.write(i + '\\n');
     }
   `,
-  'unlock.mjs': `
-    const [modulePath, dataDir] = process.argv.slice(2);
+  unlock: `
+    const [modulePath, dataDir] = process.argv.slice(1);
     const { KeyringStore } = await import(modulePath);
     const kdf = { opslimit: 1, memlimit: 8 * 1024 * 1024 };
     const store = await KeyringStore.open(dataDir, { kdf });
@@ -61,7 +62,6 @@ beforeAll(async () => {
   );
   expect(tsc.stdout).toBe('');
   storeModule = join(buildDir, 'store/keyring-store.js');
-  for (const [name, source] of Object.entries(SCRIPTS)) await writeFile(join(buildDir, name), source);
 });
 
 afterAll(async () => {
@@ -70,7 +70,9 @@ afterAll(async () => {
 });
 
 function run(script: keyof typeof SCRIPTS, ...args: string[]): ChildProcess {
-  const child = spawn(process.execPath, [join(buildDir, script), storeModule, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--input-type=module', '-e', SCRIPTS[script], storeModule, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.add(child);
   child.once('exit', () => children.delete(child));
   return child;
@@ -89,7 +91,7 @@ describe('several processes on one data directory', () => {
 
   it('two processes doing 200 updates each lose none of them', async () => {
     const dataDir = dataDirIn(await tempDir());
-    const results = await Promise.all(['a', 'b'].map((prefix) => finished(run('add-systems.mjs', dataDir, prefix, '200'))));
+    const results = await Promise.all(['a', 'b'].map((prefix) => finished(run('addSystems', dataDir, prefix, '200'))));
     for (const result of results) expect(result).toMatchObject({ code: 0, stderr: '' });
     const store = await KeyringStore.open(dataDir);
     const names = new Set(store.listSystems().map((system) => system.name));
@@ -103,7 +105,7 @@ describe('several processes on one data directory', () => {
     const { id } = await parent.addSystem({ name: 'n0', address: 'nas.lan' });
     let current = 0;
     for (let round = 0; round < 4; round++) {
-      const child = run('rename-forever.mjs', dataDir, id, String(current + 1));
+      const child = run('renameForever', dataDir, id, String(current + 1));
       const done = finished(child);
       let acknowledged = current;
       const wanted = current + 1 + Math.floor(Math.random() * 30);
@@ -131,7 +133,7 @@ describe('several processes on one data directory', () => {
 
   it('derives keys in a worker from the built output as well', async () => {
     const dataDir = dataDirIn(await tempDir());
-    const result = await finished(run('unlock.mjs', dataDir));
+    const result = await finished(run('unlock', dataDir));
     expect(result).toMatchObject({ code: 0, stderr: '' });
     expect(JSON.parse(result.stdout)).toEqual({ wrong: 'WrongPassphraseError', key: 'key-from-dist' });
     // And what the built store wrote, the source store reads.
