@@ -74,6 +74,9 @@ export async function startSimulator(opts: SimOptions): Promise<Simulator> {
     logins: (index: number) => server(index).state.logins(),
     async close() {
       await Promise.all(servers.map((s) => s.close()));
+      // libuv frees closed handles in the close phase that follows the next check phase: wait for
+      // it, so that nothing of ours is left in process.getActiveResourcesInfo() when we resolve.
+      for (let i = 0; i < 2; i++) await new Promise((resolve) => setImmediate(resolve));
     },
   };
 }
