@@ -163,3 +163,9 @@ export function wellBehavedRpc(): RpcHandler {
     }
   };
 }
+
+/** wellBehavedRpc with some methods replaced. */
+export function scriptedRpc(overrides: Record<string, RpcHandler>): RpcHandler {
+  const base = wellBehavedRpc();
+  return (method, params, session) => (overrides[method] ?? base)(method, params, session);
+}
