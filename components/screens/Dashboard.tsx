@@ -1,0 +1,87 @@
+import { Box, Text } from 'ink';
+import TextInput from 'ink-text-input';
+import { useMemo } from 'react';
+import { bodyHeight, visibleSystems } from '../../src/app/state.js';
+import { connectedText, lastCheckedText, type SystemView } from '../../src/app/systems.js';
+import { useApp, useAppState } from '../app-context.js';
+import { KEYMAP, keysLabel } from '../keymap.js';
+import { columnWidths } from '../table/columns.js';
+import { Table, type Column } from '../table/Table.js';
+import { useTheme } from '../theme.js';
+import { connectedTone, systemRow, type SystemRow } from './system-row.js';
+
+const keysOf = (command: string) => KEYMAP.filter((b) => b.command === command && b.scope !== 'filter').map(keysLabel).join('/');
+
+function dashboardColumns(width: number): Column<SystemRow>[] {
+  const [name, address, version, connected, checked] = columnWidths(width, [
+    { min: 12, grow: 2 },
+    { min: 16, grow: 3 },
+    { min: 8, grow: 0 },
+    { min: 20, grow: 1, max: 28 },
+    { min: 12, grow: 0 },
+  ]);
+  return [
+    { title: 'Name', width: name!, text: (r) => r.system.name },
+    { title: 'Address', width: address!, text: (r) => r.system.address },
+    { title: 'Version', width: version!, text: (r) => r.status?.info?.version ?? '' },
+    { title: 'Connected', width: connected!, text: (r) => connectedText(r.status), tone: connectedTone },
+    { title: 'Last checked', width: checked!, text: (r) => lastCheckedText(r.status) },
+  ];
+}
+
+function FilterLine({ inputEnabled }: { inputEnabled: boolean }) {
+  const theme = useTheme();
+  const { actions } = useApp();
+  const filter = useAppState((s) => s.filter);
+  if (filter.editing) {
+    return (
+      <Box>
+        <Text {...theme.text['field.labelFocused']}>Filter: </Text>
+        <TextInput value={filter.text} onChange={actions.changeFilter} focus={inputEnabled} />
+      </Box>
+    );
+  }
+  if (filter.text !== '') {
+    return (
+      <Text wrap="truncate">
+        <Text {...theme.text['field.label']}>{`Filter: ${filter.text}`}</Text>
+        <Text {...theme.text['text.muted']}>{`  (${keysOf('filterClear')} clears)`}</Text>
+      </Text>
+    );
+  }
+  return <Text {...theme.text['text.muted']}>{`${keysOf('filter')} filter · ${keysOf('addSystem')} add a system`}</Text>;
+}
+
+export function Dashboard({ inputEnabled }: { inputEnabled: boolean }) {
+  const theme = useTheme();
+  const systems = useAppState((s) => visibleSystems(s, 'dashboard'));
+  const statuses = useAppState((s) => s.statuses);
+  const view = useAppState((s) => s.views.dashboard);
+  const focused = useAppState((s) => s.focus === 'table');
+  const height = useAppState((s) => bodyHeight(s, 'dashboard'));
+  const columns = useAppState((s) => s.viewport.columns);
+  const demoLines = useAppState((s) => s.demoLines);
+  const filtered = useAppState((s) => s.filter.text.trim() !== '');
+  const tableColumns = useMemo(() => dashboardColumns(columns), [columns]);
+  return (
+    <Box flexDirection="column" flexGrow={1}>
+      <FilterLine inputEnabled={inputEnabled} />
+      <Table
+        items={systems}
+        rowOf={(system: SystemView) => systemRow(system, statuses.get(system.id))}
+        rowKey={(system) => system.id}
+        columns={tableColumns}
+        cursor={view.cursor}
+        scroll={view.scroll}
+        height={height}
+        focused={focused}
+        empty={filtered ? 'No system matches the filter' : `No systems yet: press ${keysOf('addSystem')} to add one`}
+      />
+      {demoLines.map((line) => (
+        <Text key={line} wrap="truncate" {...theme.text['status.info']}>
+          {line}
+        </Text>
+      ))}
+    </Box>
+  );
+}

@@ -1,0 +1,24 @@
+import type { SystemStatus } from '../../src/poller/types.js';
+import type { SystemView } from '../../src/app/systems.js';
+
+/** What one table row shows: a system and its last status. */
+export interface SystemRow {
+  system: SystemView;
+  status: SystemStatus | undefined;
+}
+
+const rows = new WeakMap<SystemView, SystemRow>();
+
+/** The same row object while neither the system nor its status changed, so the row skips rendering. */
+export function systemRow(system: SystemView, status: SystemStatus | undefined): SystemRow {
+  const cached = rows.get(system);
+  if (cached && cached.status === status) return cached;
+  const row = { system, status };
+  rows.set(system, row);
+  return row;
+}
+
+export function connectedTone(row: SystemRow) {
+  if (!row.status || row.status.connected === null) return 'connected.unknown' as const;
+  return row.status.connected ? ('connected.true' as const) : ('connected.false' as const);
+}

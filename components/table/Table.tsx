@@ -1,0 +1,90 @@
+import { Box, Text } from 'ink';
+import { memo, type ReactElement } from 'react';
+import { useTheme, type TextToken } from '../theme.js';
+import { COLUMN_GAP, CURSOR_WIDTH, fitCell } from './columns.js';
+
+export interface Column<Row> {
+  title: string;
+  width: number;
+  text(row: Row): string;
+  /** A cell's own look, e.g. the Connected column's True/False; the selected row overrides it. */
+  tone?(row: Row): TextToken | undefined;
+}
+
+export interface TableProps<Item, Row> {
+  items: readonly Item[];
+  /**
+   * The row model of an item, called only for the visible window. It must return the same
+   * object while nothing the row shows has changed: unchanged rows then skip rendering.
+   */
+  rowOf(item: Item): Row;
+  rowKey(item: Item): string;
+  columns: readonly Column<Row>[];
+  cursor: number;
+  /** Index of the first visible item. */
+  scroll: number;
+  height: number;
+  /** The table has the focus (not a header button): the cursor row is drawn as selected. */
+  focused: boolean;
+  empty: string;
+}
+
+const GAP = ' '.repeat(COLUMN_GAP);
+
+type RowState = 'plain' | 'selected' | 'blurred';
+
+interface RowLineProps<Row> {
+  row: Row;
+  columns: readonly Column<Row>[];
+  state: RowState;
+}
+
+function RowLineView<Row>({ row, columns, state }: RowLineProps<Row>) {
+  const theme = useTheme();
+  // The marker shows the cursor row even where no style is rendered at all.
+  const marker = state === 'plain' ? '  ' : '› ';
+  const style = state === 'selected' ? theme.text['row.selected'] : state === 'blurred' ? theme.text['row.selectedBlurred'] : {};
+  return (
+    <Text wrap="truncate" {...style}>
+      {marker}
+      {columns.map((column, i) => {
+        const cell = fitCell(column.text(row), column.width) + (i < columns.length - 1 ? GAP : '');
+        const tone = state === 'plain' ? column.tone?.(row) : undefined;
+        return tone ? (
+          <Text key={column.title} {...theme.text[tone]}>
+            {cell}
+          </Text>
+        ) : (
+          cell
+        );
+      })}
+    </Text>
+  );
+}
+
+const RowLine = memo(RowLineView) as <Row>(props: RowLineProps<Row>) => ReactElement;
+
+/**
+ * Renders only the window of rows from `scroll` to `scroll + height`, whatever the number
+ * of items; the reducer keeps the cursor inside that window.
+ */
+export function Table<Item, Row>({ items, rowOf, rowKey, columns, cursor, scroll, height, focused, empty }: TableProps<Item, Row>) {
+  const theme = useTheme();
+  const heading = ' '.repeat(CURSOR_WIDTH) + columns.map((c) => fitCell(c.title, c.width)).join(GAP);
+  return (
+    <Box flexDirection="column" height={height + 1} flexShrink={0} overflow="hidden">
+      <Text wrap="truncate" {...theme.text['row.heading']}>
+        {heading}
+      </Text>
+      {items.length === 0 ? <Text {...theme.text['text.muted']}>{`  ${empty}`}</Text> : null}
+      {items.slice(scroll, scroll + height).map((item, i) => (
+        <RowLine
+          key={rowKey(item)}
+          row={rowOf(item)}
+          columns={columns}
+          state={scroll + i !== cursor ? 'plain' : focused ? 'selected' : 'blurred'}
+        />
+      ))}
+    </Box>
+  );
+}

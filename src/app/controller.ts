@@ -1,0 +1,690 @@
+// The effects of the application: turns commands and dialog submissions into calls on the
+// keyring store, the TrueNAS client and the poller, and dispatches what came of them.
+import { WrongPassphraseError } from '../../store/errors.js';
+import type { KeyringStore } from '../../store/keyring-store.js';
+import type { EntryMeta, SystemRecord } from '../../store/types.js';
+import { parseAddress } from '../client/address.js';
+import type { TrueNASClient } from '../client/client.js';
+import type { ApiKeyCredential, CertificateInfo, MintedKey, SystemTarget } from '../client/types.js';
+import { createKeyChecker } from '../poller/key-checker.js';
+import { Poller } from '../poller/poller.js';
+import { createAppStore, type AppStore } from './app-store.js';
+import type { Command } from './commands.js';
+import { dialogs, enterOutcome, fieldValue, otpStep, type ButtonId, type Dialog, type DialogOf } from './dialogs.js';
+import { errorText, reasonOf } from './errors-text.js';
+import type { Viewport } from './layout.js';
+import type { SystemView } from './systems.js';
+import {
+  focusedHeaderButton,
+  initialState,
+  selectedSystem,
+  tooSmall,
+  topDialog,
+  type Action,
+  type AppState,
+  type HeaderButtonId,
+  type StatusMessage,
+} from './state.js';
+
+export interface ControllerOptions {
+  pollIntervalMs: number;
+  timeoutMs: number;
+  concurrency: number;
+  viewport: Viewport;
+  demoLines?: readonly string[];
+}
+
+/** A key minted while no keyring was unlocked: it lives in memory for this run only. */
+interface SessionKey extends ApiKeyCredential {
+  keyId: number;
+  keyName: string;
+}
+
+/** Deleting unstored keys must not hold up quitting for long. */
+const QUIT_DEADLINE_MS = 3_000;
+const DEFAULT_USERNAME = 'truenas_admin';
+const API_KEYS_HINT = 'delete them in TrueNAS under Credentials → Users → API keys';
+
+/** The work a dialog started was cancelled by the user: the dialog has closed already. */
+class Cancelled extends Error {}
+
+function targetOf(record: SystemRecord): SystemTarget {
+  return { address: record.address, fingerprint: record.fingerprint, transport: record.transport };
+}
+
+function originOf(address: string): string | null {
+  try {
+    return parseAddress(address).origin;
+  } catch {
+    return null;
+  }
+}
+
+/** The certificate's common name, else the host it was fetched from. */
+function certificateName(certificate: CertificateInfo): string {
+  return /CN=([^,/]+)/.exec(certificate.subject)?.[1]?.trim() || certificate.host;
+}
+
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`;
+}
+
+export class Controller {
+  readonly appStore: AppStore;
+  /** Resolves with the exit code once quitting has finished its cleanup. */
+  readonly exited: Promise<number>;
+
+  private readonly store: KeyringStore;
+  private readonly client: TrueNASClient;
+  private readonly poller: Poller;
+  private readonly checker: ReturnType<typeof createKeyChecker>;
+  private readonly sessionKeys = new Map<string, SessionKey>();
+  private readonly timeoutMs: number;
+  /** Systems added without a name: they take the server's hostname after sign-in. */
+  private readonly unnamed = new Set<string>();
+  private unsubscribePoller: (() => void) | null = null;
+  /** Aborts the cancellable work of the top dialog. */
+  private work: AbortController | null = null;
+  private otpAnswer: ((code: string | null) => void) | null = null;
+  private certificateCheck = false;
+  private resolveExit!: (code: number) => void;
+
+  constructor(deps: { store: KeyringStore; client: TrueNASClient }, options: ControllerOptions) {
+    this.store = deps.store;
+    this.client = deps.client;
+    this.timeoutMs = options.timeoutMs;
+    this.appStore = createAppStore(initialState(options.viewport, options.demoLines));
+    this.checker = createKeyChecker(this.store, this.client, { timeoutMs: options.timeoutMs, sessionKeys: this.sessionKeys });
+    this.poller = new Poller({
+      check: this.checker.check,
+      intervalMs: options.pollIntervalMs,
+      timeoutMs: options.timeoutMs,
+      concurrency: options.concurrency,
+    });
+    this.exited = new Promise((resolve) => {
+      this.resolveExit = resolve;
+    });
+  }
+
+  private get state(): AppState {
+    return this.appStore.getState();
+  }
+
+  private dispatch(action: Action): void {
+    this.appStore.dispatch(action);
+  }
+
+  private say(text: string, tone: StatusMessage['tone'] = 'info', busy = false): void {
+    this.dispatch({ type: 'messageShown', message: { text, tone, busy } });
+  }
+
+  start(): void {
+    this.reloadSystems();
+    this.reloadKeyring();
+    // One dispatch per poller batch: a sweep over many systems re-renders a few times, not once per system.
+    this.unsubscribePoller = this.poller.subscribe((changed) => this.dispatch({ type: 'statusesChanged', statuses: changed }));
+    this.poller.start();
+    const leftovers = this.store.listLeftovers();
+    if (leftovers.length > 0) {
+      const names = leftovers.map((k) => `${k.keyName} (${k.systemName})`).join(', ');
+      this.say(`${plural(leftovers.length, 'API key')} tnc could not delete remain on servers: ${names}; ${API_KEYS_HINT}`, 'warning');
+    }
+    if (this.store.keyringState() === 'locked') this.dispatch({ type: 'dialogOpened', dialog: dialogs.unlock() });
+  }
+
+  resize(viewport: Viewport): void {
+    this.dispatch({ type: 'resized', viewport });
+  }
+
+  changeField(index: number, value: string): void {
+    if (topDialog(this.state)?.busy) return;
+    this.dispatch({ type: 'dialogFieldChanged', index, value });
+  }
+
+  changeFilter(text: string): void {
+    this.dispatch({ type: 'filterChanged', text });
+  }
+
+  command(command: Command): void {
+    const state = this.state;
+    if (state.quitting) return;
+    if (command === 'quitNow') {
+      void this.quit(true);
+      return;
+    }
+    if (tooSmall(state)) {
+      if (command === 'quit') void this.quit(false);
+      return;
+    }
+    const dialog = topDialog(state);
+    if (dialog) this.dialogCommand(dialog, command);
+    else this.screenCommand(command);
+  }
+
+  private screenCommand(command: Command): void {
+    const state = this.state;
+    switch (command) {
+      case 'help':
+        return this.dispatch({ type: 'dialogOpened', dialog: dialogs.help(state.screen) });
+      case 'quit':
+        return void this.quit(false);
+      case 'cursorUp':
+        return this.dispatch({ type: 'cursorMoved', move: 'up' });
+      case 'cursorDown':
+        return this.dispatch({ type: 'cursorMoved', move: 'down' });
+      case 'cursorTop':
+        return this.dispatch({ type: 'cursorMoved', move: 'top' });
+      case 'cursorBottom':
+        return this.dispatch({ type: 'cursorMoved', move: 'bottom' });
+      case 'pageUp':
+        return this.dispatch({ type: 'cursorMoved', move: 'pageUp' });
+      case 'pageDown':
+        return this.dispatch({ type: 'cursorMoved', move: 'pageDown' });
+      case 'focusNext':
+        return this.dispatch({ type: 'focusMoved', step: 1 });
+      case 'focusPrev':
+        return this.dispatch({ type: 'focusMoved', step: -1 });
+      case 'activate': {
+        const button = focusedHeaderButton(state);
+        if (button) return this.pressHeader(button.id);
+        return this.signInSelected();
+      }
+      case 'addSystem':
+        return this.pressHeader('addSystem');
+      case 'openKeyring':
+        return this.pressHeader('openKeyring');
+      case 'unlock':
+        return this.pressHeader('unlock');
+      case 'back':
+        return this.pressHeader('back');
+      case 'resetKeyring':
+        return this.pressHeader('resetKeyring');
+      case 'createKeyring':
+        return this.pressHeader('createKeyring');
+      case 'removeSystem': {
+        const system = selectedSystem(state);
+        if (!system) return this.say('No system selected', 'warning');
+        return this.dispatch({ type: 'dialogOpened', dialog: dialogs.removeSystem(system.id, system.name, system.address) });
+      }
+      case 'refresh':
+        this.poller.checkNow();
+        return this.say('Checking every system now');
+      case 'filter':
+        return this.dispatch({ type: 'filterStarted' });
+      case 'filterDone':
+        return this.dispatch({ type: 'filterDone' });
+      case 'filterClear':
+        return this.dispatch({ type: 'filterCleared' });
+      default:
+        return;
+    }
+  }
+
+  private pressHeader(id: HeaderButtonId): void {
+    const keyring = this.state.keyring.state;
+    switch (id) {
+      case 'addSystem':
+        return this.dispatch({ type: 'dialogOpened', dialog: dialogs.addSystem() });
+      case 'openKeyring':
+        return this.dispatch({ type: 'screenChanged', screen: 'keyring' });
+      case 'back':
+        return this.dispatch({ type: 'screenChanged', screen: 'dashboard' });
+      case 'unlock':
+        if (keyring === 'locked') return this.dispatch({ type: 'dialogOpened', dialog: dialogs.unlock() });
+        return this.say(keyring === 'none' ? 'There is no keyring yet: create one on the Keyring screen' : 'The keyring is unlocked already');
+      case 'resetKeyring':
+        if (keyring === 'none') return this.say('There is no keyring to reset');
+        return this.dispatch({ type: 'dialogOpened', dialog: dialogs.resetKeyring() });
+      case 'createKeyring':
+        if (keyring !== 'none') return this.say('A keyring exists already: reset it to create a new one');
+        return this.dispatch({ type: 'dialogOpened', dialog: dialogs.createKeyring() });
+    }
+  }
+
+  private dialogCommand(dialog: Dialog, command: Command): void {
+    if (command === 'dialogCancel') return this.cancel(dialog);
+    if (dialog.busy) return;
+    switch (command) {
+      case 'help':
+        if (dialog.kind !== 'help') this.dispatch({ type: 'dialogOpened', dialog: dialogs.help('dialog') });
+        return;
+      case 'dialogNext':
+        return this.dispatch({ type: 'dialogFocusMoved', step: 1 });
+      case 'dialogPrev':
+        return this.dispatch({ type: 'dialogFocusMoved', step: -1 });
+      case 'buttonNext':
+        return this.dispatch({ type: 'dialogFocusMoved', step: 1, buttonsOnly: true });
+      case 'buttonPrev':
+        return this.dispatch({ type: 'dialogFocusMoved', step: -1, buttonsOnly: true });
+      case 'dialogEnter': {
+        const outcome = enterOutcome(dialog);
+        if (outcome.kind === 'focus') this.dispatch({ type: 'dialogReplaced', kind: dialog.kind, dialog: outcome.dialog });
+        if (outcome.kind === 'press') this.press(dialog, outcome.button);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private cancel(dialog: Dialog): void {
+    if (dialog.busy) {
+      if (dialog.busy.cancellable) this.work?.abort();
+      return;
+    }
+    if (dialog.kind === 'signIn' && this.otpAnswer) {
+      // The sign-in waits for the code: answering null ends it, and its failure closes nothing twice.
+      this.answerOtp(null);
+    }
+    this.dispatch({ type: 'dialogClosed', kind: dialog.kind });
+    if (dialog.kind === 'unlock') this.say('The keyring stays locked: systems with a stored key show False · locked');
+    if (dialog.kind === 'trustCertificate') this.say(`${dialog.systemName}: certificate not trusted`, 'warning');
+  }
+
+  private press(dialog: Dialog, button: ButtonId): void {
+    if (button === 'cancel') return this.cancel(dialog);
+    switch (dialog.kind) {
+      case 'addSystem':
+        return void this.addSystem(dialog);
+      case 'trustCertificate':
+        return void this.trust(dialog);
+      case 'signIn':
+        return dialog.step === 'otp' ? this.submitOtp(dialog) : void this.signIn(dialog);
+      case 'createKeyring':
+        return void this.createKeyring(dialog);
+      case 'unlock':
+        return void this.unlock(dialog);
+      case 'resetKeyring':
+        return void this.reset(dialog);
+      case 'removeSystem':
+        return void this.removeSystem(dialog);
+      case 'resetDone':
+      case 'help':
+        return this.dispatch({ type: 'dialogClosed', kind: dialog.kind });
+    }
+  }
+
+  /**
+   * Runs the work a dialog's button started, with the dialog showing `label` beside a
+   * spinner. Failures become the dialog's one-line error; a cancelled run closes it.
+   */
+  private async dialogWork<T>(
+    dialog: Dialog,
+    label: string,
+    cancellable: boolean,
+    work: (signal: AbortSignal) => Promise<T>,
+    onError?: (error: unknown) => boolean,
+  ): Promise<T | Cancelled> {
+    const controller = new AbortController();
+    this.work = controller;
+    this.dispatch({ type: 'dialogBusy', kind: dialog.kind, busy: { label, cancellable } });
+    try {
+      return await work(controller.signal);
+    } catch (error) {
+      if (controller.signal.aborted || reasonOf(error) === 'cancelled') {
+        this.dispatch({ type: 'dialogClosed', kind: dialog.kind });
+        return new Cancelled();
+      }
+      if (!onError?.(error)) this.dispatch({ type: 'dialogFailed', kind: dialog.kind, error: errorText(error) });
+      return new Cancelled();
+    } finally {
+      if (this.work === controller) this.work = null;
+    }
+  }
+
+  private reloadSystems(): void {
+    const entries = new Map(this.store.listEntries().map((entry) => [entry.systemId, entry.state]));
+    const systems: SystemView[] = this.store.listSystems().map((record) => ({
+      id: record.id,
+      name: record.name,
+      address: record.address,
+      fingerprint: record.fingerprint,
+      key: entries.get(record.id) ?? null,
+    }));
+    this.dispatch({ type: 'systemsLoaded', systems });
+    this.poller.setSystems(systems.map((system) => system.id));
+  }
+
+  private reloadKeyring(): void {
+    this.dispatch({ type: 'keyringChanged', state: this.store.keyringState(), name: this.store.keyringName() });
+  }
+
+  /** After any change of keys: the checker must not use a cached key, and rows show the news soon. */
+  private keysChanged(id?: string): void {
+    this.checker.forget();
+    this.reloadSystems();
+    this.reloadKeyring();
+    this.poller.checkNow(id);
+  }
+
+  // --- Add System, Trust Certificate, Sign In ------------------------------------------
+
+  /** What is wrong with an address the user typed, before any connection is made. */
+  private addressProblem(address: string): string | null {
+    let origin: string;
+    try {
+      origin = parseAddress(address).origin;
+    } catch (error) {
+      return errorText(error);
+    }
+    const twin = this.store.listSystems().find((record) => originOf(record.address) === origin);
+    return twin ? `This system is listed already as ${twin.name}` : null;
+  }
+
+  private async addSystem(dialog: Dialog): Promise<void> {
+    const address = fieldValue(dialog, 'address').trim();
+    const name = fieldValue(dialog, 'name').trim();
+    const problem = this.addressProblem(address);
+    if (problem) return this.dispatch({ type: 'dialogFailed', kind: 'addSystem', error: problem });
+    const result = await this.dialogWork(dialog, 'Fetching the certificate…', true, async (signal) => {
+      const certificate = await this.client.fetchCertificate(address, { signal });
+      const record = await this.store.addSystem({ name: name || certificateName(certificate), address });
+      return { record, certificate };
+    });
+    if (result instanceof Cancelled) return;
+    const { record, certificate } = result;
+    if (!name) this.unnamed.add(record.id);
+    this.reloadSystems();
+    this.dispatch({ type: 'dialogClosed', kind: 'addSystem' });
+    this.dispatch({ type: 'systemSelected', id: record.id });
+    this.afterCertificate(record, certificate);
+  }
+
+  /** Trust Certificate when the certificate is neither CA-trusted nor the pinned one, else Sign In. */
+  private afterCertificate(record: SystemRecord, certificate: CertificateInfo): void {
+    const trusted = certificate.trustedByCA || certificate.fingerprint === record.fingerprint;
+    const dialog = trusted
+      ? dialogs.signIn(record.id, record.name, record.username ?? DEFAULT_USERNAME)
+      : dialogs.trustCertificate(record.id, record.name, certificate, record.fingerprint ?? null);
+    this.dispatch({ type: 'dialogOpened', dialog });
+  }
+
+  private signInSelected(): void {
+    const system = selectedSystem(this.state);
+    if (!system) return this.say('No system selected: press a to add one', 'warning');
+    if (this.certificateCheck) return;
+    void this.checkCertificateThenSignIn(system.id);
+  }
+
+  /** A password goes out only after the certificate is trusted, so Sign In starts by looking at it. */
+  private async checkCertificateThenSignIn(id: string): Promise<void> {
+    const record = this.store.getSystem(id);
+    if (!record) return;
+    this.certificateCheck = true;
+    this.say(`Checking the certificate of ${record.name}…`, 'info', true);
+    try {
+      const certificate = await this.client.fetchCertificate(record.address, { timeoutMs: this.timeoutMs });
+      this.dispatch({ type: 'messageShown', message: null });
+      if (!this.state.quitting) this.afterCertificate(record, certificate);
+    } catch (error) {
+      this.say(`${record.name}: ${errorText(error)}`, 'error');
+    } finally {
+      this.certificateCheck = false;
+    }
+  }
+
+  private async trust(dialog: DialogOf<'trustCertificate'>): Promise<void> {
+    const result = await this.dialogWork(dialog, 'Pinning the certificate…', false, () =>
+      this.store.updateSystem(dialog.systemId, { fingerprint: dialog.certificate.fingerprint }),
+    );
+    if (result instanceof Cancelled) return;
+    this.checker.forget();
+    this.reloadSystems();
+    this.poller.checkNow(dialog.systemId);
+    this.dispatch({
+      type: 'dialogReplaced',
+      kind: 'trustCertificate',
+      dialog: dialogs.signIn(result.id, result.name, result.username ?? DEFAULT_USERNAME),
+    });
+  }
+
+  /** The key a new sign-in replaces: this run's unstored key, else the stored one (only readable when unlocked). */
+  private replaceableKeyId(id: string): number | undefined {
+    const session = this.sessionKeys.get(id);
+    if (session) return session.keyId;
+    if (this.store.keyringState() !== 'unlocked') return undefined;
+    return this.store.listEntries().find((entry) => entry.systemId === id)?.meta.keyId;
+  }
+
+  private async signIn(dialog: DialogOf<'signIn'>): Promise<void> {
+    const record = this.store.getSystem(dialog.systemId);
+    if (!record) return this.dispatch({ type: 'dialogClosed', kind: 'signIn' });
+    const username = fieldValue(dialog, 'username').trim();
+    const password = fieldValue(dialog, 'password');
+    let otpAsked = 0;
+    const askOtp = () =>
+      new Promise<string | null>((resolve) => {
+        this.otpAnswer = resolve;
+        const current = topDialog(this.state);
+        if (current?.kind !== 'signIn') return resolve(null);
+        const error = otpAsked > 0 ? 'Wrong 2FA code: try again' : null;
+        otpAsked += 1;
+        this.dispatch({ type: 'dialogReplaced', kind: 'signIn', dialog: otpStep(current, error) });
+      });
+    const result = await this.dialogWork(
+      dialog,
+      `Signing in to ${record.name}…`,
+      true,
+      (signal) =>
+        this.client.signIn(targetOf(record), { username, password, askOtp, replaceKeyId: this.replaceableKeyId(record.id) }, { signal }),
+      (error) => {
+        // Back to the first step, password cleared, whatever step the failure came in.
+        const again = dialogs.signIn(record.id, record.name, username);
+        this.dispatch({ type: 'dialogReplaced', kind: 'signIn', dialog: { ...again, focus: 1, error: errorText(error) } });
+        return true;
+      },
+    );
+    this.otpAnswer = null;
+    if (result instanceof Cancelled) return;
+    try {
+      await this.keepKey(record, result);
+      this.dispatch({ type: 'dialogClosed', kind: 'signIn' });
+    } catch (error) {
+      this.dispatch({ type: 'dialogFailed', kind: 'signIn', error: errorText(error) });
+    }
+  }
+
+  private submitOtp(dialog: DialogOf<'signIn'>): void {
+    this.dispatch({ type: 'dialogBusy', kind: 'signIn', busy: { label: 'Checking the code…', cancellable: true } });
+    this.answerOtp(fieldValue(dialog, 'otp').trim());
+  }
+
+  private answerOtp(code: string | null): void {
+    const answer = this.otpAnswer;
+    this.otpAnswer = null;
+    answer?.(code);
+  }
+
+  /** Stores a minted key when the keyring is unlocked, else keeps it in memory for this run. */
+  private async keepKey(record: SystemRecord, minted: MintedKey): Promise<void> {
+    const hostname = minted.info?.hostname;
+    const rename = this.unnamed.has(record.id) && hostname ? { name: hostname } : {};
+    this.unnamed.delete(record.id);
+    await this.store.updateSystem(record.id, { transport: minted.transport, username: minted.username, ...rename });
+    const name = rename.name ?? record.name;
+    const meta: EntryMeta = { keyId: minted.keyId, keyName: minted.keyName, username: minted.username, storedAt: new Date().toISOString() };
+    if (this.store.keyringState() === 'unlocked') {
+      await this.store.storeKey(record.id, minted.key, meta);
+      this.sessionKeys.delete(record.id);
+      this.say(`Signed in to ${name}: key ${minted.keyName} stored in the keyring`, 'success');
+    } else {
+      this.sessionKeys.set(record.id, { username: minted.username, apiKey: minted.key, keyId: minted.keyId, keyName: minted.keyName });
+      this.say(`Signed in to ${name}: the key lives in memory until you create or unlock a keyring`, 'success');
+    }
+    this.keysChanged(record.id);
+    void this.deleteLeftovers(record.id, { username: minted.username, apiKey: minted.key });
+  }
+
+  /** Keys an earlier run could not delete on this system go now that there is a way in. */
+  private async deleteLeftovers(systemId: string, credential: ApiKeyCredential): Promise<void> {
+    const record = this.store.getSystem(systemId);
+    if (!record) return;
+    for (const leftover of this.store.listLeftovers().filter((k) => k.systemId === systemId)) {
+      try {
+        await this.client.deleteKey(targetOf(record), credential, leftover.keyId, { timeoutMs: this.timeoutMs });
+        await this.store.removeLeftover(systemId, leftover.keyId);
+      } catch {
+        // Still listed; the next sign-in tries again.
+      }
+    }
+  }
+
+  // --- Keyring -------------------------------------------------------------------------
+
+  private async createKeyring(dialog: DialogOf<'createKeyring'>): Promise<void> {
+    const name = fieldValue(dialog, 'name').trim();
+    const result = await this.dialogWork(dialog, 'Creating the keyring…', false, async () => {
+      await this.store.createKeyring(name, fieldValue(dialog, 'passphrase'));
+      return this.adoptSessionKeys();
+    });
+    if (result instanceof Cancelled) return;
+    this.dispatch({ type: 'dialogClosed', kind: 'createKeyring' });
+    this.keysChanged();
+    this.say(`Keyring ${name} created${result > 0 ? `: ${plural(result, 'key')} stored` : ''}`, 'success');
+  }
+
+  private async unlock(dialog: DialogOf<'unlock'>): Promise<void> {
+    const result = await this.dialogWork(
+      dialog,
+      'Unlocking…',
+      false,
+      async () => {
+        await this.store.unlock(fieldValue(dialog, 'passphrase'));
+        return this.adoptSessionKeys();
+      },
+      (error) => {
+        if (!(error instanceof WrongPassphraseError)) return false;
+        this.dispatch({ type: 'dialogFailed', kind: 'unlock', error: 'Wrong passphrase', clear: ['passphrase'] });
+        return true;
+      },
+    );
+    if (result instanceof Cancelled) return;
+    this.dispatch({ type: 'dialogClosed', kind: 'unlock' });
+    this.keysChanged();
+    const damaged = this.store.listEntries().filter((entry) => entry.state === 'damaged').length;
+    if (damaged > 0) this.say(`Keyring unlocked; ${plural(damaged, 'stored key')} damaged: sign in to those systems again`, 'warning');
+    else this.say('Keyring unlocked', 'success');
+  }
+
+  /**
+   * Stores every key minted this run into the just-unlocked keyring, at once. A stored key
+   * it replaces is deleted on its server (best effort) with the new key.
+   */
+  private async adoptSessionKeys(): Promise<number> {
+    const adopted = [...this.sessionKeys];
+    const stored = new Map(this.store.listEntries().map((entry) => [entry.systemId, entry.meta.keyId]));
+    for (const [id, key] of adopted) {
+      await this.store.storeKey(id, key.apiKey, { keyId: key.keyId, keyName: key.keyName, username: key.username, storedAt: new Date().toISOString() });
+      this.sessionKeys.delete(id);
+      const oldKeyId = stored.get(id);
+      const record = this.store.getSystem(id);
+      if (record && oldKeyId !== undefined && oldKeyId !== key.keyId) {
+        this.client.deleteKey(targetOf(record), key, oldKeyId, { timeoutMs: this.timeoutMs }).catch(() => undefined);
+      }
+    }
+    return adopted.length;
+  }
+
+  private async reset(dialog: Dialog): Promise<void> {
+    const result = await this.dialogWork(dialog, 'Resetting the keyring…', false, () => this.store.reset());
+    if (result instanceof Cancelled) return;
+    const names = result.map((k) => `${k.keyName} on ${k.systemName} (${k.address})`);
+    this.dispatch({ type: 'dialogReplaced', kind: 'resetKeyring', dialog: dialogs.resetDone(names) });
+    this.keysChanged();
+    this.say('Keyring reset: sign in to each system again', 'warning');
+  }
+
+  // --- Remove System -------------------------------------------------------------------
+
+  /** The key tnc holds for a system and can use now, with its id on the server. */
+  private usableKey(id: string): { credential: ApiKeyCredential; keyId: number; keyName: string } | null {
+    const session = this.sessionKeys.get(id);
+    if (session) return { credential: session, keyId: session.keyId, keyName: session.keyName };
+    const entry = this.store.listEntries().find((e) => e.systemId === id);
+    if (!entry || entry.state !== 'stored' || this.store.keyringState() !== 'unlocked') return null;
+    try {
+      return { credential: { username: entry.meta.username, apiKey: this.store.openKey(id) }, keyId: entry.meta.keyId, keyName: entry.meta.keyName };
+    } catch {
+      return null;
+    }
+  }
+
+  private async removeSystem(dialog: DialogOf<'removeSystem'>): Promise<void> {
+    const record = this.store.getSystem(dialog.systemId);
+    if (!record) return this.dispatch({ type: 'dialogClosed', kind: 'removeSystem' });
+    const entry = this.store.listEntries().find((e) => e.systemId === record.id);
+    const result = await this.dialogWork(dialog, `Removing ${record.name}…`, false, async () => {
+      const key = this.usableKey(record.id);
+      let deleted = false;
+      if (key) {
+        try {
+          await this.client.deleteKey(targetOf(record), key.credential, key.keyId, { timeoutMs: this.timeoutMs });
+          deleted = true;
+        } catch {
+          // Best effort: the message below names the key that stays on the server.
+        }
+      }
+      await this.store.removeSystem(record.id);
+      return { deleted, keyName: key?.keyName ?? entry?.meta.keyName };
+    });
+    if (result instanceof Cancelled) return;
+    this.sessionKeys.delete(record.id);
+    this.unnamed.delete(record.id);
+    this.dispatch({ type: 'dialogClosed', kind: 'removeSystem' });
+    this.keysChanged();
+    if (result.deleted) this.say(`Removed ${record.name} and deleted its API key ${result.keyName} on the server`, 'success');
+    else if (result.keyName) this.say(`Removed ${record.name}; its API key ${result.keyName} stays on the server: ${API_KEYS_HINT}`, 'warning');
+    else this.say(`Removed ${record.name}`, 'success');
+  }
+
+  // --- Quit ----------------------------------------------------------------------------
+
+  /**
+   * Stops polling, deletes this run's unstored keys on their servers (not when quitting at
+   * once) and records the ones that could not be deleted, forgets every key and locks.
+   */
+  async quit(now: boolean): Promise<number> {
+    if (this.state.quitting) return this.exited;
+    this.dispatch({ type: 'quitStarted' });
+    this.say('Quitting…', 'info', true);
+    this.unsubscribePoller?.();
+    this.poller.stop();
+    this.work?.abort();
+    this.answerOtp(null);
+    const unstored = [...this.sessionKeys];
+    const deleted = await Promise.all(
+      unstored.map(async ([id, key]) => {
+        const record = this.store.getSystem(id);
+        if (now || !record) return false;
+        try {
+          await this.client.deleteKey(targetOf(record), key, key.keyId, { timeoutMs: Math.min(this.timeoutMs, QUIT_DEADLINE_MS) });
+          return true;
+        } catch {
+          return false;
+        }
+      }),
+    );
+    for (const [index, [id, key]] of unstored.entries()) {
+      if (deleted[index]) continue;
+      const record = this.store.getSystem(id);
+      try {
+        await this.store.addLeftover({
+          systemId: id,
+          systemName: record?.name ?? id,
+          address: record?.address ?? '',
+          keyId: key.keyId,
+          keyName: key.keyName,
+          username: key.username,
+          why: 'unstored',
+        });
+      } catch {
+        // Nothing more can be done on the way out; the key stays on its server.
+      }
+    }
+    this.sessionKeys.clear();
+    this.checker.forget();
+    this.store.lock();
+    this.resolveExit(0);
+    return this.exited;
+  }
+}

@@ -1,0 +1,39 @@
+// What the tables show about each system, derived from the store's records and the poller.
+import type { SystemStatus } from '../poller/types.js';
+
+export interface SystemView {
+  id: string;
+  name: string;
+  address: string;
+  fingerprint?: string;
+  /** The keyring's entry for this system, if any. */
+  key: 'stored' | 'damaged' | null;
+}
+
+/** `True`, `False · <reason>`, or `…` while the first check runs. */
+export function connectedText(status: SystemStatus | undefined): string {
+  if (!status || status.connected === null) return '…';
+  if (status.connected) return 'True';
+  return status.reason ? `False · ${status.reason}` : 'False';
+}
+
+/** The Key column of the Keyring screen: `Stored` or blank. */
+export function keyText(system: SystemView): string {
+  return system.key ? 'Stored' : '';
+}
+
+export function matchesFilter(system: SystemView, filter: string): boolean {
+  const needle = filter.trim().toLowerCase();
+  return needle === '' || system.name.toLowerCase().includes(needle) || system.address.toLowerCase().includes(needle);
+}
+
+function twoDigits(value: number): string {
+  return String(value).padStart(2, '0');
+}
+
+/** Clock time of the last check; a fixed text, so rows need no re-render as time passes. */
+export function lastCheckedText(status: SystemStatus | undefined): string {
+  if (status?.lastChecked === undefined) return '';
+  const at = new Date(status.lastChecked);
+  return `${twoDigits(at.getHours())}:${twoDigits(at.getMinutes())}:${twoDigits(at.getSeconds())}`;
+}
