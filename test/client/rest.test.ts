@@ -1,0 +1,176 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { TrueNASClient } from '../../src/client/client.js';
+import type { SystemTarget } from '../../src/client/types.js';
+import { selfSigned, type TestCert } from './helpers/certs.js';
+import { FAKE_KEY, FAKE_USER, json, startFake, wellBehavedRpc, type FakeServer, type HttpHandler } from './helpers/fake-server.js';
+import { reasonOf } from './helpers/outcome.js';
+
+const BASIC = `Basic ${Buffer.from(`${FAKE_USER.username}:${FAKE_USER.password}`).toString('base64')}`;
+const BEARER = `Bearer ${FAKE_KEY.apiKey}`;
+const KEY = `5-${'r'.repeat(64)}`;
+
+type Route = (req: IncomingMessage, res: ServerResponse, body: string) => boolean | void;
+
+/** A TrueNAS 24.10: no /api/versions, REST v2.0 with Basic or Bearer, legacy keys without owner. */
+function legacyServer(overrides: Record<string, Route> = {}): HttpHandler {
+  const keys = new Set([3, 4]);
+  return (req, res, body) => {
+    const route = `${req.method} ${req.url}`;
+    if (overrides[route]?.(req, res, body) !== undefined) return;
+    const auth = req.headers.authorization;
+    if (!route.startsWith('GET /api/v2.0/') && !route.startsWith('POST /api/v2.0/') && !route.startsWith('DELETE /api/v2.0/')) {
+      return json(res, 404, { message: '' });
+    }
+    if (auth !== BASIC && auth !== BEARER) return json(res, 401, { message: 'Invalid API key' });
+    if (route === 'GET /api/v2.0/system/info') return json(res, 200, { version: 'TrueNAS-SCALE-24.10.2', hostname: 'old-nas' });
+    if (route === 'POST /api/v2.0/api_key') {
+      const { name } = JSON.parse(body) as { name: string };
+      return json(res, 200, { id: 5, name, key: KEY, allowlist: [] });
+    }
+    const del = /^DELETE \/api\/v2\.0\/api_key\/id\/(\d+)$/.exec(route);
+    if (del) return keys.delete(Number(del[1])) ? json(res, 200, true) : json(res, 404, { message: '' });
+    json(res, 404, { message: '' });
+  };
+}
+
+let cert: TestCert;
+const servers: FakeServer[] = [];
+const client = new TrueNASClient({ timeoutMs: 5000 });
+
+beforeAll(async () => {
+  cert = await selfSigned();
+});
+
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+afterAll(() => client.close());
+
+async function serve(http: HttpHandler, withRpc = false): Promise<{ server: FakeServer; target: SystemTarget }> {
+  const server = await startFake({ cert, http, ...(withRpc ? { rpc: wellBehavedRpc() } : {}) });
+  servers.push(server);
+  return { server, target: { address: server.url, fingerprint: cert.fingerprint } };
+}
+
+describe('discovery', () => {
+  it('finds JSON-RPC when /api/versions lists versions, REST when it is 404', async () => {
+    const modern = await serve((req, res) => json(res, req.url === '/api/versions' ? 200 : 404, ['v25.04.0', 'v25.10.0']));
+    const legacy = await serve(legacyServer());
+    await expect(client.discover(modern.target)).resolves.toBe('jsonrpc');
+    await expect(client.discover(legacy.target)).resolves.toBe('rest');
+    expect(modern.server.requests.map((r) => [r.method, r.url, r.authorization])).toEqual([['GET', '/api/versions', undefined]]);
+  });
+
+  it.each([
+    ['a 500', (res: ServerResponse) => json(res, 500, {}), 'server error'],
+    ['a 502', (res: ServerResponse) => json(res, 502, {}), 'server error'],
+    ['invalid JSON', (res: ServerResponse) => res.end('\u0000<html>not json {'), 'protocol error'],
+    ['a JSON object', (res: ServerResponse) => json(res, 200, { versions: [] }), 'protocol error'],
+    ['an empty list', (res: ServerResponse) => json(res, 200, []), 'protocol error'],
+    ['a 401', (res: ServerResponse) => json(res, 401, {}), 'protocol error'],
+    ['an oversized body', (res: ServerResponse) => res.end(`["${'v'.repeat(2 * 1024 * 1024)}"]`), 'protocol error'],
+  ])('fails on %s', async (_what, answer, reason) => {
+    const { target } = await serve((_req, res) => answer(res));
+    expect(await reasonOf(client.discover(target))).toBe(reason);
+  });
+});
+
+describe('REST v2.0 (TrueNAS 24.10)', () => {
+  it('signs in with Basic auth and creates a legacy key {name, allowlist: []}', async () => {
+    const { server, target } = await serve(legacyServer());
+    const minted = await client.signIn(target, { ...FAKE_USER });
+    expect(minted).toMatchObject({ keyId: 5, key: KEY, username: FAKE_USER.username, transport: 'rest' });
+    expect(minted.keyName).toMatch(/^tnc-[0-9a-f-]{36}$/);
+    expect(minted.info).toEqual({ version: 'TrueNAS-SCALE-24.10.2', hostname: 'old-nas' });
+    const create = server.requests.find((r) => r.method === 'POST');
+    expect(create).toMatchObject({ url: '/api/v2.0/api_key', authorization: BASIC });
+    expect(JSON.parse(create?.body ?? '')).toEqual({ name: minted.keyName, allowlist: [] });
+  });
+
+  it('deletes the replaced key with the same credentials', async () => {
+    const { server, target } = await serve(legacyServer());
+    await expect(client.signIn({ ...target, transport: 'rest' }, { ...FAKE_USER, replaceKeyId: 3 })).resolves.toMatchObject({
+      oldKeyDeleted: true,
+    });
+    expect(server.requests.filter((r) => r.method === 'DELETE').map((r) => [r.url, r.authorization])).toEqual([
+      ['/api/v2.0/api_key/id/3', BASIC],
+    ]);
+  });
+
+  it('says bad credentials on 401 and creates nothing', async () => {
+    const { server, target } = await serve(legacyServer());
+    expect(await reasonOf(client.signIn(target, { ...FAKE_USER, password: 'nope' }))).toBe('bad credentials');
+    expect(server.requests.some((r) => r.method === 'POST')).toBe(false);
+  });
+
+  it('checks a key with Bearer on system/info', async () => {
+    const { server, target } = await serve(legacyServer());
+    await expect(client.checkKey(target, FAKE_KEY)).resolves.toEqual({
+      transport: 'rest',
+      info: { version: 'TrueNAS-SCALE-24.10.2', hostname: 'old-nas' },
+    });
+    expect(server.requests.at(-1)).toMatchObject({ method: 'GET', url: '/api/v2.0/system/info', authorization: BEARER });
+  });
+
+  it.each([
+    [401, 'key rejected'],
+    [403, 'key rejected'],
+    [429, 'rate limited'],
+    [500, 'server error'],
+    [503, 'server error'],
+    [418, 'protocol error'],
+  ])('maps HTTP %i on a Bearer check to %s', async (status, reason) => {
+    const { target } = await serve(
+      legacyServer({ 'GET /api/v2.0/system/info': (_req, res) => (json(res, status, { message: 'x' }), true) }),
+    );
+    expect(await reasonOf(client.checkKey({ ...target, transport: 'rest' }, FAKE_KEY))).toBe(reason);
+  });
+
+  it('fails with protocol error on a 200 that is not JSON or not system info', async () => {
+    const garbage = await serve(legacyServer({ 'GET /api/v2.0/system/info': (_req, res) => (res.end('<html>'), true) }));
+    const shapeless = await serve(legacyServer({ 'GET /api/v2.0/system/info': (_req, res) => (json(res, 200, [1]), true) }));
+    expect(await reasonOf(client.checkKey({ ...garbage.target, transport: 'rest' }, FAKE_KEY))).toBe('protocol error');
+    expect(await reasonOf(client.checkKey({ ...shapeless.target, transport: 'rest' }, FAKE_KEY))).toBe('protocol error');
+  });
+
+  it('deletes a key with Bearer; a key already gone counts as deleted', async () => {
+    const { server, target } = await serve(legacyServer());
+    await client.deleteKey(target, FAKE_KEY, 4);
+    await client.deleteKey(target, FAKE_KEY, 4);
+    expect(server.requests.filter((r) => r.method === 'DELETE').map((r) => [r.url, r.authorization])).toEqual([
+      ['/api/v2.0/api_key/id/4', BEARER],
+      ['/api/v2.0/api_key/id/4', BEARER],
+    ]);
+  });
+});
+
+describe('a remembered transport that no longer fits', () => {
+  it('re-discovers REST when the WebSocket upgrade is refused', async () => {
+    const { server, target } = await serve(legacyServer());
+    await expect(client.checkKey({ ...target, transport: 'jsonrpc' }, FAKE_KEY)).resolves.toMatchObject({ transport: 'rest' });
+    expect(server.requests.map((r) => `${r.method} ${r.url}`)).toEqual([
+      'UPGRADE /api/current',
+      'GET /api/versions',
+      'GET /api/v2.0/system/info',
+    ]);
+  });
+
+  it('re-discovers JSON-RPC when REST answers 404 (TrueNAS 26)', async () => {
+    const { target } = await serve((req, res) => json(res, req.url === '/api/versions' ? 200 : 404, ['v26.0.0']), true);
+    await expect(client.checkKey({ ...target, transport: 'rest' }, FAKE_KEY)).resolves.toMatchObject({ transport: 'jsonrpc' });
+    await expect(client.signIn({ ...target, transport: 'rest' }, { ...FAKE_USER })).resolves.toMatchObject({ transport: 'jsonrpc' });
+  });
+
+  it('re-discovers only once', async () => {
+    // Says JSON-RPC, then refuses the upgrade too: a broken server, not a loop.
+    const { server, target } = await serve((req, res) => json(res, req.url === '/api/versions' ? 200 : 404, ['v25.10.0']));
+    expect(await reasonOf(client.checkKey({ ...target, transport: 'rest' }, FAKE_KEY))).toBe('protocol error');
+    expect(server.requests.map((r) => `${r.method} ${r.url}`)).toEqual([
+      'GET /api/v2.0/system/info',
+      'GET /api/versions',
+      'UPGRADE /api/current',
+    ]);
+  });
+});
