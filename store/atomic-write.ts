@@ -9,7 +9,7 @@ function tempPattern(filePath: string): RegExp {
   return new RegExp(`^${name}\\.\\d+\\.[0-9a-f]+\\.tmp$`);
 }
 
-export async function writeFileAtomic(filePath: string, content: string, mode = 0o600): Promise<void> {
+export async function writeFileAtomic(filePath: string, content: string | Uint8Array, mode = 0o600): Promise<void> {
   // pid + random: unique across processes and across concurrent writes within one.
   const tempPath = `${filePath}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   try {

@@ -4,22 +4,31 @@ import { lstat, open, type FileHandle } from 'node:fs/promises';
 import type { Adapter } from 'lowdb';
 import { StoreFileError } from './errors.js';
 import { writeFileAtomic } from './atomic-write.js';
-import { emptyKeyringFile, parseKeyringFile, type KeyringFile } from './schema.js';
+import { emptyKeyringFile, type KeyringFile } from './file-format.js';
+import { parseKeyringFile } from './schema.js';
 
 export const FILE_MODE = 0o600;
 
 export class KeyringFileAdapter implements Adapter<KeyringFile> {
+  // The bytes last read or written. Every change re-reads the file under the lock; when nobody
+  // else wrote meanwhile, comparing bytes spares parsing and validating it again (about 8 ms of
+  // blocked event loop at 1,000 systems, per change).
+  private knownBytes: Buffer | undefined;
+
   constructor(
     readonly dataDir: string,
     readonly filePath: string,
   ) {}
 
-  /** A missing file is an empty store; anything else unusable is a StoreFileError. */
-  async read(): Promise<KeyringFile> {
-    if (!(await checkDataDir(this.dataDir))) return emptyKeyringFile();
+  /**
+   * A missing file is an empty store; anything else unusable is a StoreFileError. Null (which
+   * makes lowdb keep its data) when the content is what this adapter last read or wrote.
+   */
+  async read(): Promise<KeyringFile | null> {
+    if (!(await checkDataDir(this.dataDir))) return this.missing();
     const handle = await this.openForReading();
-    if (!handle) return emptyKeyringFile();
-    let text: string;
+    if (!handle) return this.missing();
+    let bytes: Buffer;
     try {
       const stats = await this.readStep(handle.stat());
       if (!stats.isFile()) this.refuse('not a regular file');
@@ -27,26 +36,35 @@ export class KeyringFileAdapter implements Adapter<KeyringFile> {
         const mode = (stats.mode & 0o777).toString(8).padStart(4, '0');
         this.refuse(`permissions ${mode} let other users read or change it; run: chmod 600 ${this.filePath}`);
       }
-      text = await this.readStep(handle.readFile('utf8'));
+      bytes = await this.readStep(handle.readFile());
     } finally {
       await handle.close();
     }
-    return parseKeyringFile(text, this.filePath);
+    if (this.knownBytes?.equals(bytes)) return null;
+    const document = parseKeyringFile(bytes.toString('utf8'), this.filePath);
+    this.knownBytes = bytes;
+    return document;
   }
 
   async write(document: KeyringFile): Promise<void> {
-    const text = `${JSON.stringify(document, null, 2)}\n`;
-    // Never write a file the next read would refuse (say, a caller's bad `transport` value).
+    const bytes = Buffer.from(`${JSON.stringify(document, null, 2)}\n`);
+    this.forget();
     try {
-      parseKeyringFile(text, this.filePath);
-    } catch (error) {
-      throw new TypeError(`Refusing to write an invalid keyring file: ${(error as Error).message}`);
-    }
-    try {
-      await writeFileAtomic(this.filePath, text, FILE_MODE);
+      await writeFileAtomic(this.filePath, bytes, FILE_MODE);
+      this.knownBytes = bytes;
     } catch (error) {
       throw new StoreFileError(this.filePath, `cannot be written (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
     }
+  }
+
+  /** After the in-memory document diverged from the file: the next read parses in full. */
+  forget(): void {
+    this.knownBytes = undefined;
+  }
+
+  private missing(): KeyringFile {
+    this.forget();
+    return emptyKeyringFile();
   }
 
   private async openForReading(): Promise<FileHandle | undefined> {

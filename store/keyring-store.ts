@@ -10,8 +10,9 @@ import { kdfParamsProblem } from './kdf.js';
 import { removeStaleTempFiles } from './atomic-write.js';
 import { DEFAULT_LOCK_STALE_MS, withDirectoryLock } from './file-lock.js';
 import { KeyringFileAdapter, checkDataDir } from './file-adapter.js';
-import { emptyKeyringFile, type KeyringFile, type KeyringRecord } from './schema.js';
+import { emptyKeyringFile, type KeyringFile, type KeyringRecord } from './file-format.js';
 import { UnlockedVault } from './vault.js';
+import { validEntryMeta, validLeftover, validSystem } from './validate.js';
 import { DEFAULT_KDF, type EntryInfo, type EntryMeta, type KdfParams, type LeftoverKey, type SystemRecord } from './types.js';
 
 export const KEYRING_FILE = 'keyring.json';
@@ -34,6 +35,7 @@ export function lockAll(): void {
 
 export class KeyringStore {
   readonly filePath: string;
+  private readonly adapter: KeyringFileAdapter;
   private readonly db: Low<KeyringFile>;
   private vault: UnlockedVault | null = null;
   // Operations of one store run one at a time, so a reload cannot swap the document out from
@@ -46,7 +48,8 @@ export class KeyringStore {
     private readonly lockStaleMs: number,
   ) {
     this.filePath = join(dataDir, KEYRING_FILE);
-    this.db = new Low(new KeyringFileAdapter(dataDir, this.filePath), emptyKeyringFile());
+    this.adapter = new KeyringFileAdapter(dataDir, this.filePath);
+    this.db = new Low(this.adapter, emptyKeyringFile());
   }
 
   /** Creates the data directory (0700) if needed and reads the file; a bad file is a StoreFileError. */
@@ -85,7 +88,7 @@ export class KeyringStore {
 
   addSystem(input: Omit<SystemRecord, 'id'>): Promise<SystemRecord> {
     return this.change((document) => {
-      const system: SystemRecord = { ...input, id: randomUUID() };
+      const system = validSystem({ ...input, id: randomUUID() });
       document.systems.push(system);
       return { ...system };
     });
@@ -94,9 +97,10 @@ export class KeyringStore {
   /** A field patched to `undefined` is removed. */
   updateSystem(id: string, patch: Partial<Omit<SystemRecord, 'id'>>): Promise<SystemRecord> {
     return this.change((document) => {
-      const system = document.systems.find((candidate) => candidate.id === id);
-      if (!system) throw new NotFoundError(`System ${id}`);
-      Object.assign(system, patch, { id });
+      const index = document.systems.findIndex((candidate) => candidate.id === id);
+      if (index < 0) throw new NotFoundError(`System ${id}`);
+      const system = validSystem({ ...document.systems[index], ...patch, id });
+      document.systems[index] = system;
       return { ...system };
     });
   }
@@ -212,7 +216,8 @@ export class KeyringStore {
     return this.change((document) => {
       const vault = this.requireUnlocked();
       if (!document.systems.some((system) => system.id === systemId)) throw new NotFoundError(`System ${systemId}`);
-      (document.keyring as KeyringRecord).entries[systemId] = { ...vault.seal(systemId, apiKey), meta: { ...meta } };
+      const checkedMeta = validEntryMeta(meta);
+      (document.keyring as KeyringRecord).entries[systemId] = { ...vault.seal(systemId, apiKey), meta: checkedMeta };
     });
   }
 
@@ -234,7 +239,7 @@ export class KeyringStore {
 
   /** Recording the same key (system id and key id) twice keeps one. */
   addLeftover(key: LeftoverKey): Promise<void> {
-    return this.change((document) => addLeftovers(document, [{ ...key }]));
+    return this.change((document) => addLeftovers(document, [validLeftover(key)]));
   }
 
   removeLeftover(systemId: string, keyId: number): Promise<void> {
@@ -253,10 +258,7 @@ export class KeyringStore {
     return this.serial(() => this.locked(apply));
   }
 
-  /**
-   * Lock, re-read, apply, write, unlock. `apply` must check before it mutates: when it throws,
-   * nothing is written.
-   */
+  /** Lock, re-read, apply, write, unlock. When `apply` throws, nothing is written. */
   private locked<T>(apply: (document: KeyringFile) => T): Promise<T> {
     return withDirectoryLock(
       this.dataDir,
@@ -264,17 +266,18 @@ export class KeyringStore {
         await removeStaleTempFiles(this.filePath);
         await this.db.read();
         this.syncVault();
-        const result = apply(this.db.data);
         try {
+          const result = apply(this.db.data);
           await this.db.write();
+          return result;
         } catch (error) {
           // Back to what is on disk, so memory never shows a change that was not saved.
+          this.adapter.forget();
           await this.db.read().catch(() => undefined);
           throw error;
         } finally {
           this.syncVault();
         }
-        return result;
       },
       this.lockStaleMs,
     );

@@ -14,7 +14,7 @@ import {
   type SealedBox,
 } from './crypto.js';
 import { KDF_ALG, deriveKey } from './kdf.js';
-import type { KdfRecord, KeyringRecord, StoredEntry } from './schema.js';
+import type { KdfRecord, KeyringRecord, StoredEntry } from './file-format.js';
 import type { KdfParams } from './types.js';
 
 /** What a passphrase protects: written to the file as the keyring's `kdf` and `wrappedKey`. */

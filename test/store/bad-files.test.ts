@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { chmod, mkdir, readdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StoreFileError } from '../../store/errors.js';
-import { FILE_FORMAT, FILE_VERSION } from '../../store/schema.js';
+import { FILE_FORMAT, FILE_VERSION } from '../../store/file-format.js';
 import { dataDirIn, keyringPath, meta, openStore, snapshot, useTempDirs } from './helpers.js';
 
 const VALID = JSON.stringify({ format: FILE_FORMAT, version: FILE_VERSION, systems: [], keyring: null, leftovers: [] });

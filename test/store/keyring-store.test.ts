@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readdir } from 'node:fs/promises';
-import { KeyringStore } from '../../store/keyring-store.js';
+import { KeyringStore, lockAll } from '../../store/keyring-store.js';
 import {
   DamagedEntryError,
   KdfParamsError,
@@ -231,15 +231,38 @@ describe('KeyringStore', () => {
     expect(again.keyringState()).toBe('locked');
   });
 
-  it('refuses to write values the next read would refuse', async () => {
+  it('refuses input the next read would refuse, writing nothing', async () => {
     const dir = dataDirIn(await tempDir());
     const store = await openStore(dir);
     const system = await store.addSystem({ name: 'a', address: 'a.lan' });
     const before = await snapshot(keyringPath(dir));
     await expect(store.updateSystem(system.id, { transport: 'carrier-pigeon' as 'rest' })).rejects.toThrow(
-      /Refusing to write an invalid keyring file/,
+      /Invalid input: system.transport is neither "jsonrpc" nor "rest"/,
     );
+    await expect(store.addLeftover({ ...meta(1), systemId: system.id, systemName: 'a', address: 'a', why: 'gone' as 'reset' })).rejects.toThrow(TypeError);
     expect(await snapshot(keyringPath(dir))).toEqual(before);
     expect(store.getSystem(system.id)?.transport).toBeUndefined();
+  });
+
+  it('lock() and lockAll() zero the data key and every opened API key', async () => {
+    const { dir, store, ids } = await storeWithKeys();
+    const other = await openStore(dir);
+    await other.unlock('correct horse');
+    // Reaching into the vaults (test only) to see the very arrays that held the secrets.
+    const secretsOf = (unlocked: KeyringStore): Uint8Array[] => {
+      const vault = (unlocked as any).vault;
+      return [vault.dataKey, ...[...vault.opened.values()].map((entry: any) => entry.apiKey)];
+    };
+    const held = secretsOf(store);
+    const otherHeld = secretsOf(other);
+    expect(held).toHaveLength(1 + ids.length);
+    expect(held.every((bytes) => bytes.some((byte) => byte !== 0))).toBe(true);
+
+    store.lock();
+    expect(held.every((bytes) => bytes.every((byte) => byte === 0))).toBe(true);
+    expect(otherHeld.every((bytes) => bytes.some((byte) => byte !== 0))).toBe(true);
+    lockAll();
+    expect(other.keyringState()).toBe('locked');
+    expect(otherHeld.every((bytes) => bytes.every((byte) => byte === 0))).toBe(true);
   });
 });

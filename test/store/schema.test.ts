@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import sodium from 'libsodium-wrappers-sumo';
 import { KEY_BYTES, MAC_BYTES, NONCE_BYTES, SALT_BYTES } from '../../store/crypto.js';
 import { StoreFileError } from '../../store/errors.js';
-import { FILE_FORMAT, FILE_VERSION, MIGRATIONS, parseKeyringFile, type Migration } from '../../store/schema.js';
+import { FILE_FORMAT, FILE_VERSION } from '../../store/file-format.js';
+import { MIGRATIONS, parseKeyringFile, type Migration } from '../../store/schema.js';
 
 const PATH = '/data/keyring.json';
 
