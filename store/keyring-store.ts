@@ -10,7 +10,7 @@ import { kdfParamsProblem } from './kdf.js';
 import { removeStaleTempFiles } from './atomic-write.js';
 import { DEFAULT_LOCK_STALE_MS, withDirectoryLock } from './file-lock.js';
 import { KeyringFileAdapter, checkDataDir } from './file-adapter.js';
-import { emptyKeyringFile, type KeyringFile, type KeyringRecord } from './file-format.js';
+import { emptyKeyringFile, type KeyringFile, type KeyringRecord, type StoredEntry } from './file-format.js';
 import { UnlockedVault } from './vault.js';
 import { validEntryMeta, validLeftover, validSystem } from './validate.js';
 import { DEFAULT_KDF, type EntryInfo, type EntryMeta, type KdfParams, type LeftoverKey, type SystemRecord } from './types.js';
@@ -200,11 +200,12 @@ export class KeyringStore {
   }
 
   listEntries(): EntryInfo[] {
-    return Object.entries(this.db.data.keyring?.entries ?? {}).map(([systemId, entry]) => ({
-      systemId,
-      meta: { ...entry.meta },
-      state: this.vault?.isDamaged(systemId) ? 'damaged' : 'stored',
-    }));
+    return Object.entries(this.db.data.keyring?.entries ?? {}).map(([systemId, entry]) => this.entryInfo(systemId, entry));
+  }
+
+  /** One system's entry without listing them all (a poll of 1,000 systems asks 1,000 times). */
+  getEntry(systemId: string): EntryInfo | undefined {
+    return this.hasEntry(systemId) ? this.entryInfo(systemId, this.db.data.keyring!.entries[systemId]!) : undefined;
   }
 
   hasEntry(systemId: string): boolean {
@@ -246,6 +247,10 @@ export class KeyringStore {
     return this.change((document) => {
       document.leftovers = document.leftovers.filter((leftover) => !isSameKey(leftover, systemId, keyId));
     });
+  }
+
+  private entryInfo(systemId: string, entry: StoredEntry): EntryInfo {
+    return { systemId, meta: { ...entry.meta }, state: this.vault?.isDamaged(systemId) ? 'damaged' : 'stored' };
   }
 
   private serial<T>(operation: () => Promise<T>): Promise<T> {

@@ -157,6 +157,8 @@ describe('KeyringStore', () => {
     const again = await openStore(dir);
     await again.unlock('correct horse');
     expect(again.listEntries().map((entry) => entry.state)).toEqual(['stored', 'damaged', 'stored']);
+    expect(again.getEntry(ids[1]!)).toEqual({ systemId: ids[1], meta: meta(2), state: 'damaged' });
+    expect(again.getEntry('unknown')).toBeUndefined();
     expect(() => again.openKey(ids[1]!)).toThrow(DamagedEntryError);
     expect(again.openKey(ids[0]!)).toBe(API_KEY_1);
     expect(again.openKey(ids[2]!)).toBe(API_KEY_3);
