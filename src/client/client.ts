@@ -47,8 +47,9 @@ const oneLine = (name: string): string => name.split('\n').filter(Boolean).join(
 export class TrueNASClient {
   readonly #ca: Array<string | Buffer>;
   readonly #timeoutMs: number;
-  /** Aborted by close(): every operation in flight ends as `cancelled`. */
-  readonly #closing = new AbortController();
+  /** Operations in flight, so that close() can end them. */
+  readonly #inFlight = new Set<Deadline>();
+  #closed = false;
   #caContext: SecureContext | undefined;
 
   constructor(options: ClientOptions = {}) {
@@ -132,7 +133,8 @@ export class TrueNASClient {
 
   /** Ends every operation in flight (as `cancelled`) and refuses new ones. */
   close(): void {
-    this.#closing.abort();
+    this.#closed = true;
+    for (const deadline of this.#inFlight) deadline.cancel();
   }
 
   /** Parses before anything else: an insecure or invalid address never reaches the network. */
@@ -167,13 +169,16 @@ export class TrueNASClient {
   }
 
   async #run<T>(opts: CallOptions, secrets: readonly string[], work: (deadline: Deadline) => Promise<T>): Promise<T> {
-    const deadline = new Deadline(opts.timeoutMs ?? this.#timeoutMs, [opts.signal, this.#closing.signal]);
+    const deadline = new Deadline(opts.timeoutMs ?? this.#timeoutMs, opts.signal);
+    if (this.#closed) deadline.cancel();
+    this.#inFlight.add(deadline);
     try {
       if (deadline.signal.aborted) throw deadline.signal.reason;
       return await work(deadline);
     } catch (err) {
       throw redacted(toClientError(err), secrets);
     } finally {
+      this.#inFlight.delete(deadline);
       deadline.dispose();
     }
   }

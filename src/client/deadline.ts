@@ -7,35 +7,25 @@ import { ClientError } from './errors.js';
  */
 export class Deadline {
   readonly #controller = new AbortController();
-  readonly #outer: readonly AbortSignal[];
-  readonly #onOuterAbort = (): void => this.#abort(new ClientError('cancelled'));
+  readonly #caller: AbortSignal | undefined;
+  readonly #onCallerAbort = (): void => this.cancel();
   readonly #timeoutMs: number;
   #remainingMs: number;
   #startedAt = 0;
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(timeoutMs: number, outer: ReadonlyArray<AbortSignal | undefined> = []) {
+  /** `caller` is the caller's own signal: aborting it cancels the operation. */
+  constructor(timeoutMs: number, caller?: AbortSignal) {
     this.#timeoutMs = timeoutMs;
     this.#remainingMs = timeoutMs;
-    this.#outer = outer.filter((s): s is AbortSignal => s !== undefined);
-    for (const s of this.#outer) {
-      if (s.aborted) this.#onOuterAbort();
-      else s.addEventListener('abort', this.#onOuterAbort, { once: true });
-    }
+    this.#caller = caller;
+    if (caller?.aborted) this.cancel();
+    else caller?.addEventListener('abort', this.#onCallerAbort, { once: true });
     this.#startClock();
   }
 
   get signal(): AbortSignal {
     return this.#controller.signal;
-  }
-
-  /** Rejects with the abort reason as soon as the deadline passes or the caller cancels. */
-  get aborted(): Promise<never> {
-    const signal = this.signal;
-    return new Promise<never>((_, reject) => {
-      if (signal.aborted) reject(signal.reason);
-      else signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-    });
   }
 
   /**
@@ -44,16 +34,29 @@ export class Deadline {
    */
   async paused<T>(waiting: Promise<T>): Promise<T> {
     this.#stopClock();
+    const signal = this.signal;
+    let onAbort = (): void => undefined;
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => reject(signal.reason);
+      if (signal.aborted) onAbort();
+      else signal.addEventListener('abort', onAbort, { once: true });
+    });
     try {
-      return await Promise.race([waiting, this.aborted]);
+      return await Promise.race([waiting, aborted]);
     } finally {
-      if (!this.signal.aborted) this.#startClock();
+      signal.removeEventListener('abort', onAbort);
+      this.#startClock();
     }
+  }
+
+  /** Ends the operation now, as `cancelled`. */
+  cancel(): void {
+    this.#abort(new ClientError('cancelled'));
   }
 
   dispose(): void {
     this.#stopClock();
-    for (const s of this.#outer) s.removeEventListener('abort', this.#onOuterAbort);
+    this.#caller?.removeEventListener('abort', this.#onCallerAbort);
   }
 
   #startClock(): void {
@@ -73,6 +76,7 @@ export class Deadline {
   }
 
   #abort(reason: ClientError): void {
+    if (this.signal.aborted) return;
     this.#stopClock();
     this.#controller.abort(reason);
   }

@@ -1,17 +1,13 @@
 import WebSocket from 'ws';
 import type { IncomingMessage } from 'node:http';
-import { ClientError, toClientError, type ErrorHint } from './errors.js';
+import { ClientError, toClientError } from './errors.js';
 import type { Link } from './link.js';
 import { openVerified } from './peer.js';
 import type { FailureReason } from './types.js';
 import { MAX_PAYLOAD_BYTES, isObject, parseWireJson } from './wire.js';
 
 /** A JSON-RPC error object the server answered a call with (the connection stays usable). */
-export class RpcCallError extends ClientError {
-  constructor(reason: FailureReason, message: string, hint?: ErrorHint) {
-    super(reason, message, hint);
-  }
-}
+export class RpcCallError extends ClientError {}
 
 const ENOENT = 2;
 
