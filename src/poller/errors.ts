@@ -25,6 +25,7 @@ const KNOWN_REASONS: Record<StatusReason, true> = {
   'server error': true,
   'protocol error': true,
   'insecure address': true,
+  'invalid address': true,
   cancelled: true,
   locked: true,
   'no key': true,
