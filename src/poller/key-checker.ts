@@ -39,7 +39,7 @@ export function createKeyChecker(
   function credentialFor(id: string): ApiKeyCredential {
     const session = options.sessionKeys?.get(id);
     if (session) return session;
-    const meta = store.listEntries().find((entry) => entry.systemId === id)?.meta;
+    const meta = store.getEntry(id)?.meta;
     if (!meta) throw new KeyUnavailableError('no key');
     // Checked before the cache too: once the keyring locks, no key may be used.
     if (store.keyringState() !== 'unlocked') throw new KeyUnavailableError('locked');
