@@ -1,45 +1,25 @@
-import tls from 'node:tls';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { startSimulator } from '../../src/sim/simulator.js';
-import { RpcClient, login } from './raw-client.js';
 
-function resources(): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const r of process.getActiveResourcesInfo()) counts[r] = (counts[r] ?? 0) + 1;
-  return counts;
-}
+const PROBE = path.resolve('dist/test/sim/close-probe.js');
 
 describe('close()', () => {
-  it('ends servers, sessions, hung sockets and pending delays, leaving no handle behind', async () => {
-    const baseline = resources();
-    const sim = await startSimulator({ systems: 3, failDelayMs: [600_000, 600_000], slowMs: 600_000 });
-    const session = await RpcClient.connect(sim.systems[0]!.url);
-    const pendingLogin = await RpcClient.connect(sim.systems[0]!.url);
-    void login(pendingLogin, 'truenas_admin', 'wrong');
-    const slowSession = await RpcClient.connect(sim.systems[1]!.url);
-    await sim.setFault(1, 'slow');
-    void slowSession.call('core.ping');
-    await sim.setFault(2, 'hang');
-    const hung = tls.connect({ host: '127.0.0.1', port: sim.systems[2]!.port, rejectUnauthorized: false });
-    hung.on('error', () => {});
-    await new Promise<void>((resolve) => hung.once('connect', () => resolve()));
-    const hungClosed = new Promise<void>((resolve) => hung.once('close', () => resolve()));
-    const closed = [session, pendingLogin, slowSession].map((c) => c.closed());
-    expect(Object.keys(resources()).length).toBeGreaterThan(0);
-
-    await sim.close();
-    // The server side is gone; our own client sockets close in response.
-    await Promise.all([...closed, hungClosed]);
-    await new Promise((resolve) => setImmediate(resolve));
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(resources()).toEqual(baseline);
-  });
-
-  it('leaves nothing behind when a port cannot be bound', async () => {
-    const baseline = resources();
-    await expect(startSimulator({ systems: 2, host: '192.0.2.1' })).rejects.toThrow(/EADDRNOTAVAIL/);
-    await new Promise((resolve) => setImmediate(resolve));
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(resources()).toEqual(baseline);
+  // In a child process, where nothing but the simulator and its clients holds a handle; the
+  // child must also exit on its own, which it cannot while anything is left.
+  it('ends servers, sessions, hung sockets and pending delays, also after a failed start', async () => {
+    expect(existsSync(PROBE), 'dist is built by test/global-setup.ts').toBe(true);
+    const { stdout } = await promisify(execFile)(process.execPath, [PROBE], { timeout: 30_000 });
+    const report = JSON.parse(stdout) as {
+      busy: { before: string[]; after: string[] };
+      unbindable: { error: string; after: string[] };
+    };
+    expect(report.busy.before.filter((r) => r === 'TCPServerWrap')).toHaveLength(3);
+    expect(report.busy.before).toContain('Timeout');
+    expect(report.busy.after).toEqual([]);
+    expect(report.unbindable.error).toMatch(/EADDRNOTAVAIL/);
+    expect(report.unbindable.after).toEqual([]);
   });
 });
