@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { parseCli, resolveDataDir, USAGE, UsageError, type CliOptions } from './cli-args.js';
@@ -27,7 +28,24 @@ function oneLine(error: unknown): string {
   return text.split('\n')[0] ?? 'unknown error';
 }
 
-async function run(options: CliOptions): Promise<number> {
+/** Node accepts any text as `ca` and then trusts nothing: check the file up front. */
+function readCaFile(path: string): Buffer {
+  let pem: Buffer;
+  try {
+    pem = readFileSync(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new Error(`--ca-file ${path}: ${code === 'ENOENT' ? 'no such file' : `cannot read it (${code})`}`);
+  }
+  try {
+    new X509Certificate(pem);
+  } catch {
+    throw new Error(`--ca-file ${path}: not a PEM certificate`);
+  }
+  return pem;
+}
+
+async function run(options: CliOptions, ca: Buffer | undefined): Promise<number> {
   const { KeyringStore } = await import('../store/keyring-store.js');
   const { TrueNASClient } = await import('./client/client.js');
   const { startDemo } = await import('./demo.js');
@@ -37,7 +55,6 @@ async function run(options: CliOptions): Promise<number> {
   try {
     const store = await KeyringStore.open(dataDir, options.kdf ? { kdf: options.kdf } : undefined);
     if (demo) await demo.registerSystems(store);
-    const ca = options.caFile ? readFileSync(options.caFile) : undefined;
     const client = new TrueNASClient({ ca, timeoutMs: options.timeoutMs });
     // The UI lives in components/, which sit above src/: the entry point is the one place that
     // reaches up, lazily, so `--help` and the no-TTY error never load React.
@@ -80,6 +97,12 @@ async function main(): Promise<void> {
     process.stdout.write(`tnc ${packageVersion()}\n`);
     return;
   }
+  let ca: Buffer | undefined;
+  try {
+    ca = parsed.options.caFile ? readCaFile(parsed.options.caFile) : undefined;
+  } catch (error) {
+    fail(EXIT_FATAL, oneLine(error));
+  }
   if (!process.stdin.isTTY || !process.stdout.isTTY) {
     fail(EXIT_USAGE, 'needs an interactive terminal (stdin and stdout must be a TTY)');
   }
@@ -91,7 +114,7 @@ async function main(): Promise<void> {
       throw new Error('injected failure');
     }, Number(process.env.TNC_TEST_CRASH_AFTER_MS));
   }
-  const code = await run(parsed.options);
+  const code = await run(parsed.options, ca);
   process.exit(code);
 }
 

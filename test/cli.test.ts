@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -85,5 +85,25 @@ describe('the built program without a terminal', () => {
     expect(result.status).toBe(2);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(readFileSync(out, 'utf8')).toBe('');
+  });
+});
+
+describe('--ca-file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tnc-ca-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('refuses a missing file with exit 1, naming it', async () => {
+    const path = join(dir, 'missing.pem');
+    const run = await runCli(['--ca-file', path]);
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim()).toBe(`tnc: --ca-file ${path}: no such file`);
+  });
+
+  it('refuses a file that holds no certificate', async () => {
+    const path = join(dir, 'junk.pem');
+    writeFileSync(path, 'not a certificate\n');
+    const run = await runCli(['--ca-file', path]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('not a PEM certificate');
   });
 });
