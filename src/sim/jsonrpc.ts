@@ -42,8 +42,10 @@ interface Method {
 }
 
 const METHODS: Record<string, Method> = {
-  'core.ping': { anonymous: true, run: () => 'pong' },
-  'core.set_options': { anonymous: true, run: (_s, p) => (objectParam(p, 0, 'core_set_options.options'), null) },
+  // Real servers want a signed-in session even for a ping (authorization_required=False only
+  // skips the role check); set_options is the one call that is neither authenticated nor limited.
+  'core.ping': { run: () => 'pong' },
+  'core.set_options': { anonymous: true, run: (s, p) => s.setOptions(objectParam(p, 0, 'core_set_options.options')) },
   'auth.login_ex': { anonymous: true, login: true, run: (s, p) => s.loginEx(objectParam(p, 0, 'auth_login_ex.login_data')) },
   'auth.login': {
     anonymous: true,
@@ -161,8 +163,15 @@ function errorBody(err: unknown): ErrorBody {
   return { code: -32603, message: 'Internal error' };
 }
 
+const SESSION_OPTIONS = ['legacy_jobs', 'private_methods', 'py_exceptions'] as const;
+
 export class RpcSession {
   private principal: Principal | null = null;
+  private readonly options: Record<(typeof SESSION_OPTIONS)[number], boolean> = {
+    legacy_jobs: true,
+    private_methods: false,
+    py_exceptions: false,
+  };
   private credential: Credential = 'PASSWORD';
   private otpChallenge: { user: UserRecord; triesLeft: number } | null = null;
 
@@ -180,8 +189,26 @@ export class RpcSession {
     return this.principal!;
   }
 
+  setOptions(changes: Record<string, unknown>): Record<string, boolean> {
+    for (const name of SESSION_OPTIONS) {
+      const value = changes[name];
+      if (value === undefined) continue;
+      if (typeof value !== 'boolean') throw invalid(`core_set_options.options.${name}`, 'Input should be a valid boolean');
+      this.options[name] = value;
+    }
+    return { ...this.options };
+  }
+
   async loginEx(data: Record<string, unknown>): Promise<unknown> {
     const attr = 'auth_login_ex.login_data';
+    const reply = await this.loginByMechanism(data, attr);
+    // `login_options: {user_info: false}` asks for a SUCCESS without the user_info payload.
+    const loginOptions = data.login_options as { user_info?: unknown } | undefined;
+    if (reply.response_type === 'SUCCESS' && loginOptions?.user_info === false) reply.user_info = null;
+    return reply;
+  }
+
+  private loginByMechanism(data: Record<string, unknown>, attr: string): Promise<Record<string, unknown>> {
     switch (data.mechanism) {
       case 'PASSWORD_PLAIN':
         return this.passwordLogin(stringField(data, 'username', attr), stringField(data, 'password', attr));
@@ -215,7 +242,7 @@ export class RpcSession {
     return userInfo(this.caller, this.credential);
   }
 
-  private async passwordLogin(username: string, password: string): Promise<unknown> {
+  private async passwordLogin(username: string, password: string): Promise<Record<string, unknown>> {
     const user = this.ctx.state.checkPassword(username, password);
     if (user?.otp !== undefined) {
       this.otpChallenge = { user, triesLeft: OTP_TRIES };
@@ -225,7 +252,7 @@ export class RpcSession {
     return this.loginResult('PASSWORD_PLAIN', username, user, 'PASSWORD');
   }
 
-  private async keyLogin(key: string, username: string): Promise<unknown> {
+  private async keyLogin(key: string, username: string): Promise<Record<string, unknown>> {
     const check = this.ctx.state.checkKey(key, username, this.secureTransport);
     if (check.outcome === 'EXPIRED') {
       this.record('API_KEY_PLAIN', username, 'EXPIRED');
@@ -234,7 +261,7 @@ export class RpcSession {
     return this.loginResult('API_KEY_PLAIN', username, check.outcome === 'SUCCESS' ? check.principal : null, 'API_KEY');
   }
 
-  private async otpLogin(token: string): Promise<unknown> {
+  private async otpLogin(token: string): Promise<Record<string, unknown>> {
     const challenge = this.otpChallenge;
     if (!challenge) throw new SimCallError(EINVAL, 'No pending OTP challenge');
     const { user } = challenge;
@@ -258,7 +285,7 @@ export class RpcSession {
     principal: Principal | null,
     credential: Credential,
     authenticator = 'LEVEL_1',
-  ): Promise<unknown> {
+  ): Promise<Record<string, unknown>> {
     if (!(await this.settle(mechanism, username, principal, credential))) return { response_type: 'AUTH_ERR' };
     return { response_type: 'SUCCESS', user_info: userInfo(principal!, credential), authenticator };
   }

@@ -20,10 +20,10 @@ async function busySimulator(): Promise<{ before: string[]; after: string[] }> {
   const pendingLogin = await RpcClient.connect(sim.systems[0]!.url);
   void login(pendingLogin, 'truenas_admin', 'wrong');
   // Calls on one connection are read in order: once this answers, the fail delay is running.
-  await pendingLogin.call('core.ping');
+  await pendingLogin.call('core.set_options', [{}]);
   const slowSession = await RpcClient.connect(sim.systems[1]!.url);
   await sim.setFault(1, 'slow');
-  void slowSession.call('core.ping');
+  void slowSession.call('core.set_options', [{}]);
   await sim.setFault(2, 'hang');
   const hung = tls.connect({ host: '127.0.0.1', port: sim.systems[2]!.port, rejectUnauthorized: false });
   hung.on('error', () => {});

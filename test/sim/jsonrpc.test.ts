@@ -53,7 +53,11 @@ describe('transport', () => {
   it('speaks JSON-RPC on /api/current and on the versioned path', async () => {
     for (const path of ['/api/current', '/api/v25.10.0']) {
       const c = await connect(0, path);
-      expect(await c.call('core.ping')).toEqual({ jsonrpc: '2.0', id: 1, result: 'pong' });
+      expect(await c.call('core.set_options', [{ legacy_jobs: false }])).toEqual({
+        jsonrpc: '2.0',
+        id: 1,
+        result: { legacy_jobs: false, private_methods: false, py_exceptions: false },
+      });
     }
     await expect(connect(0, '/api/v99')).rejects.toThrow(/404/);
   });
@@ -62,7 +66,10 @@ describe('transport', () => {
     const c = await connect();
     const reply = await c.call('system.info');
     expect(reply.error).toMatchObject({ code: -32001, message: 'Method call error', data: { error: 207, errname: 'ENOTAUTHENTICATED' } });
-    expect((await c.call('core.set_options', [{ legacy_jobs: false }])).result).toBeNull();
+    // Even core.ping needs a session on real servers.
+    expect((await c.call('core.ping')).error?.data.errname).toBe('ENOTAUTHENTICATED');
+    await login(c);
+    expect((await c.call('core.ping')).result).toBe('pong');
   });
 
   it('answers protocol errors with the JSON-RPC codes', async () => {
@@ -96,6 +103,10 @@ describe('auth.login_ex', () => {
       user_info: { pw_name: 'truenas_admin', pw_uid: 950, privilege: { roles: { $set: ['FULL_ADMIN'] } } },
     });
     expect((await c.call('auth.me')).result.pw_name).toBe('truenas_admin');
+    const bare = await c.call('auth.login_ex', [
+      { mechanism: 'PASSWORD_PLAIN', username: 'truenas_admin', password: 'truenas-demo', login_options: { user_info: false } },
+    ]);
+    expect(bare.result).toEqual({ response_type: 'SUCCESS', user_info: null, authenticator: 'LEVEL_1' });
   });
 
   it('answers AUTH_ERR for a wrong password or unknown user and records every attempt', async () => {
