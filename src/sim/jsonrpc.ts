@@ -64,15 +64,13 @@ const METHODS: Record<string, Method> = {
     run: (s, p) => {
       const data = objectParam(p, 0, 'api_key_create');
       const req = { name: data.name, username: data.username, expiresAt: data.expires_at };
-      const { entry, key } = s.ctx.state.createKey(req, s.caller, 'api_key_create');
-      return { ...s.ctx.state.entryShape(entry), key };
+      return s.ctx.state.issuedShape(s.ctx.state.createKey(req, s.caller, 'api_key_create'));
     },
   },
   'api_key.update': {
     run: (s, p) => {
       const id = intParam(p, 0, 'api_key_update.id');
-      const { entry, key } = s.ctx.state.updateKey(id, objectParam(p, 1, 'api_key_update'), 'api_key_update');
-      return key === undefined ? s.ctx.state.entryShape(entry) : { ...s.ctx.state.entryShape(entry), key };
+      return s.ctx.state.issuedShape(s.ctx.state.updateKey(id, objectParam(p, 1, 'api_key_update'), 'api_key_update'));
     },
   },
   'api_key.delete': {

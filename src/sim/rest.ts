@@ -2,7 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { GARBAGE, answer, isAbort, type SimContext } from './context.js';
-import { ENOENT, SimCallError, SimValidationError } from './errors.js';
+import { EINVAL, ENOENT, SimCallError, SimValidationError } from './errors.js';
 import { isLoopback } from './loopback.js';
 import { API_VERSIONS, systemInfo } from './system-info.js';
 import type { Principal } from './system-state.js';
@@ -87,14 +87,12 @@ async function restCall(ctx: SimContext, caller: Caller, method: string, path: s
     case 'POST /api_key': {
       const body = await readJson(req);
       const request = { name: body.name, username: body.username, expiresAt: body.expires_at, allowlist: body.allowlist };
-      const { entry, key } = state.createKey(request, caller.principal, 'api_key_create');
-      return json(200, { ...state.entryShape(entry), key });
+      return json(200, state.issuedShape(state.createKey(request, caller.principal, 'api_key_create')));
     }
     case 'GET /api_key/id/{id}':
       return json(200, state.entryShape(state.key(Number(keyId))));
     case 'PUT /api_key/id/{id}': {
-      const { entry, key } = state.updateKey(Number(keyId), await readJson(req), 'api_key_update');
-      return json(200, key === undefined ? state.entryShape(entry) : { ...state.entryShape(entry), key });
+      return json(200, state.issuedShape(state.updateKey(Number(keyId), await readJson(req), 'api_key_update')));
     }
     case 'DELETE /api_key/id/{id}':
       state.deleteKey(Number(keyId));
@@ -115,17 +113,17 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.byteLength;
-    if (size > MAX_BODY) throw new SimValidationError([['body', 'Request body too large', 22]]);
+    if (size > MAX_BODY) throw new SimValidationError([['body', 'Request body too large', EINVAL]]);
     chunks.push(chunk);
   }
   let value: unknown;
   try {
     value = JSON.parse(Buffer.concat(chunks).toString('utf8'));
   } catch {
-    throw new SimValidationError([['body', 'Invalid JSON', 22]]);
+    throw new SimValidationError([['body', 'Invalid JSON', EINVAL]]);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new SimValidationError([['body', 'Input should be a valid dictionary', 22]]);
+    throw new SimValidationError([['body', 'Input should be a valid dictionary', EINVAL]]);
   }
   return value as Record<string, unknown>;
 }

@@ -6,9 +6,9 @@ import { SystemState } from './system-state.js';
 import type { SimFault, SimOptions, SimSystemInfo, SimUser, Simulator } from './types.js';
 
 export const DEFAULT_USER: SimUser = { username: 'truenas_admin', password: 'truenas-demo' };
-export const DEFAULT_FAIL_DELAY_MS: [number, number] = [1000, 2500];
-export const DEFAULT_RATE_LIMIT = 20;
-export const DEFAULT_SLOW_MS = 2000;
+const DEFAULT_FAIL_DELAY_MS: [number, number] = [1000, 2500];
+const DEFAULT_RATE_LIMIT = 20;
+const DEFAULT_SLOW_MS = 2000;
 const DAY_MS = 86_400_000;
 
 /** The default admin plus the override's users; an override named like the admin replaces it. */

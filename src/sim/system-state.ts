@@ -235,6 +235,11 @@ export class SystemState {
     };
   }
 
+  /** The entry as returned by create/reset: with the key string, the only time it is shown. */
+  issuedShape({ entry, key }: { entry: KeyRecord; key?: string }): Record<string, unknown> {
+    return key === undefined ? this.entryShape(entry) : { ...this.entryShape(entry), key };
+  }
+
   private issueSecret(entry: KeyRecord): string {
     const secret = keySecret();
     entry.salt = randomBytes(16);
