@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { Low } from 'lowdb';
 import { KdfParamsError, LockedError, NotFoundError, StoreError, StoreFileError } from './errors.js';
 import { sameSealedBox, sodiumReady } from './crypto.js';
-import { kdfParamsProblem } from './kdf.js';
+import { kdfParamsProblem, prepareKdf } from './kdf.js';
 import { removeStaleTempFiles } from './atomic-write.js';
 import { DEFAULT_LOCK_STALE_MS, withDirectoryLock } from './file-lock.js';
 import { KeyringFileAdapter, checkDataDir } from './file-adapter.js';
@@ -154,6 +154,11 @@ export class KeyringStore {
       }
       this.adopt(vault);
     });
+  }
+
+  /** Call when the passphrase is about to be asked for: unlock then starts deriving at once. */
+  prepareUnlock(): void {
+    prepareKdf();
   }
 
   /** Zeroes the data key and every opened API key. */

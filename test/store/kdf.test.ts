@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import sodium from 'libsodium-wrappers-sumo';
-import { deriveKey } from '../../store/kdf.js';
+import { deriveKey, prepareKdf } from '../../store/kdf.js';
 import { KdfParamsError } from '../../store/errors.js';
 import { KeyringStore } from '../../store/keyring-store.js';
 import { DEFAULT_KDF } from '../../store/types.js';
@@ -23,6 +23,9 @@ describe('Argon2id in a worker thread', () => {
     expect(await deriveKey('pässphrase', salt, FAST_KDF)).toEqual(expected);
     // Decomposed input (a + combining diaeresis) is normalised to the same key.
     expect(await deriveKey('pa\u0308ssphrase', salt, FAST_KDF)).toEqual(expected);
+    // And through a worker started ahead of time.
+    prepareKdf();
+    expect(await deriveKey('pässphrase', salt, FAST_KDF)).toEqual(expected);
   });
 
   it.each([

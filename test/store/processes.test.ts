@@ -37,8 +37,11 @@ const SCRIPTS = {
     await store.storeKey(system.id, 'key-from-dist', { keyId: 1, keyName: 'tnc-1', username: 'u', storedAt: 'now' });
     store.lock();
     const wrong = await store.unlock('nope').catch((error) => error.name);
+    store.prepareUnlock();
     await store.unlock('pw');
     console.log(JSON.stringify({ wrong, key: store.openKey(system.id) }));
+    // A prepared worker left idle must not keep the process from exiting.
+    store.prepareUnlock();
   `,
 };
 
