@@ -9,11 +9,12 @@ export interface ButtonProps {
 }
 
 /**
- * ` Ok ` normally, inverse when focused, `[Ok]` dimmed when disabled: the brackets keep a
- * disabled button recognisable where dim text is not rendered, at the same width.
+ * ` Ok ` normally, `›Ok‹` inverse when focused, `[Ok]` dimmed when disabled: the marks keep
+ * focus and disabled buttons recognisable where no style is rendered, at the same width.
  */
 export const Button = memo(function Button({ label, focused, disabled }: ButtonProps) {
   const theme = useTheme();
   if (disabled) return <Text {...theme.text['button.disabled']}>[{label}]</Text>;
-  return <Text {...theme.text[focused ? 'button.focused' : 'button.default']}> {label} </Text>;
+  if (focused) return <Text {...theme.text['button.focused']}>›{label}‹</Text>;
+  return <Text {...theme.text['button.default']}> {label} </Text>;
 });

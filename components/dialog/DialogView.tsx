@@ -9,6 +9,8 @@ import { DialogBody, dialogTitle } from './dialog-bodies.js';
 import { DialogFrame } from './DialogFrame.js';
 
 const DIALOG_WIDTH = 76;
+/** Border and padding on both sides. */
+const FRAME_SIDES = 4;
 /** Lines a dialog spends on its frame, title, fields, buttons and the gaps between them. */
 const DIALOG_CHROME = 10;
 
@@ -37,8 +39,8 @@ export function DialogView({ dialog, columns, bodyLines, inputEnabled }: DialogV
   const labelWidth = Math.max(0, ...dialog.fields.map((f) => f.label.length)) + 4;
   const button = focusedButton(dialog);
   return (
-    <DialogFrame title={dialogTitle(dialog)} width={width}>
-      <DialogBody dialog={dialog} maxLines={bodyLines - DIALOG_CHROME} />
+    <DialogFrame title={dialogTitle(dialog)} width={width} compact={dialog.kind === 'help'}>
+      <DialogBody dialog={dialog} maxLines={bodyLines - DIALOG_CHROME} width={width - FRAME_SIDES} />
       {dialog.fields.length > 0 ? (
         <Box flexDirection="column">
           {dialog.fields.map((field, index) => (

@@ -3,6 +3,7 @@ import { Box, Text } from 'ink';
 import type { Dialog, DialogOf } from '../../src/app/dialogs.js';
 import { HelpOverlay } from '../help/HelpOverlay.js';
 import { useTheme } from '../theme.js';
+import { wrapWords } from './wrap-words.js';
 
 export function dialogTitle(dialog: Dialog): string {
   switch (dialog.kind) {
@@ -27,14 +28,10 @@ export function dialogTitle(dialog: Dialog): string {
   }
 }
 
-function Paragraphs({ lines }: { lines: readonly string[] }) {
+function Paragraphs({ lines, width }: { lines: readonly string[]; width: number }) {
   return (
     <Box flexDirection="column">
-      {lines.map((line) => (
-        <Text key={line} wrap="wrap">
-          {line}
-        </Text>
-      ))}
+      {lines.flatMap((paragraph, p) => wrapWords(paragraph, width).map((line, i) => <Text key={`${p}-${i}`}>{line}</Text>))}
     </Box>
   );
 }
@@ -67,7 +64,7 @@ function Labelled({ label, lines }: { label: string; lines: readonly string[] })
   );
 }
 
-function TrustBody({ dialog }: { dialog: DialogOf<'trustCertificate'> }) {
+function TrustBody({ dialog, width }: { dialog: DialogOf<'trustCertificate'>; width: number }) {
   const { certificate, pinned } = dialog;
   const where = `${certificate.host}:${certificate.port}`;
   const intro = pinned
@@ -75,7 +72,7 @@ function TrustBody({ dialog }: { dialog: DialogOf<'trustCertificate'> }) {
     : `The certificate of ${dialog.systemName} (${where}) is not signed by an authority this machine trusts.`;
   return (
     <Box flexDirection="column">
-      <Text wrap="wrap">{intro}</Text>
+      <Paragraphs lines={[intro]} width={width} />
       <Text> </Text>
       <Labelled label="Host" lines={[where]} />
       <Labelled label={pinned ? 'New' : 'SHA-256'} lines={fingerprintLines(certificate.fingerprint)} />
@@ -86,17 +83,17 @@ function TrustBody({ dialog }: { dialog: DialogOf<'trustCertificate'> }) {
   );
 }
 
-function ResetDoneBody({ leftovers, maxLines }: { leftovers: readonly string[]; maxLines: number }) {
-  if (leftovers.length === 0) return <Paragraphs lines={['The keyring was reset. No API keys were left on servers.']} />;
+function ResetDoneBody({ leftovers, maxLines, width }: { leftovers: readonly string[]; maxLines: number; width: number }) {
+  if (leftovers.length === 0) return <Paragraphs lines={['The keyring was reset. No API keys were left on servers.']} width={width} />;
   const room = Math.max(1, maxLines);
   const shown = leftovers.length > room ? leftovers.slice(0, room - 1) : leftovers;
   const more = leftovers.length - shown.length;
   return (
     <Box flexDirection="column">
-      <Text wrap="wrap">
-        These API keys are still on their servers. Delete them in TrueNAS under Credentials → Users → API keys
-        (the User API Key screen):
-      </Text>
+      <Paragraphs
+        lines={['These API keys are still on their servers. Delete them in TrueNAS under Credentials → Users → API keys (the User API Key screen):']}
+        width={width}
+      />
       {shown.map((name) => (
         <Text key={name} wrap="truncate">{`  ${name}`}</Text>
       ))}
@@ -105,7 +102,7 @@ function ResetDoneBody({ leftovers, maxLines }: { leftovers: readonly string[]; 
   );
 }
 
-export function DialogBody({ dialog, maxLines }: { dialog: Dialog; maxLines: number }) {
+export function DialogBody({ dialog, maxLines, width }: { dialog: Dialog; maxLines: number; width: number }) {
   switch (dialog.kind) {
     case 'addSystem':
       return (
@@ -114,10 +111,11 @@ export function DialogBody({ dialog, maxLines }: { dialog: Dialog; maxLines: num
             'Address: host, host:port or https://host[:port].',
             "Name is optional: it defaults to the server's hostname.",
           ]}
+          width={width}
         />
       );
     case 'trustCertificate':
-      return <TrustBody dialog={dialog} />;
+      return <TrustBody dialog={dialog} width={width} />;
     case 'signIn':
       return (
         <Paragraphs
@@ -126,6 +124,7 @@ export function DialogBody({ dialog, maxLines }: { dialog: Dialog; maxLines: num
               ? ['The account uses two-factor authentication: enter the code from its authenticator.']
               : ['Signs in once to create an API key for tnc on this system. The password is never stored.']
           }
+          width={width}
         />
       );
     case 'createKeyring':
@@ -135,10 +134,11 @@ export function DialogBody({ dialog, maxLines }: { dialog: Dialog; maxLines: num
             'The keyring gives quick authentication to TrueNAS servers by creating API keys and encrypting them client-side with a passphrase. TrueNAS user credentials are never stored.',
             'Use a passphrase different from your TrueNAS user password.',
           ]}
+          width={width}
         />
       );
     case 'unlock':
-      return <Paragraphs lines={['Enter the passphrase to unlock every system covered by the keyring.']} />;
+      return <Paragraphs lines={['Enter the passphrase to unlock every system covered by the keyring.']} width={width} />;
     case 'resetKeyring':
       return (
         <Paragraphs
@@ -146,10 +146,11 @@ export function DialogBody({ dialog, maxLines }: { dialog: Dialog; maxLines: num
             'Resetting the keyring permanently removes the encryption keys from the database.',
             'Every TrueNAS server must then be authenticated by hand: sign in to each one again.',
           ]}
+          width={width}
         />
       );
     case 'resetDone':
-      return <ResetDoneBody leftovers={dialog.leftovers} maxLines={maxLines} />;
+      return <ResetDoneBody leftovers={dialog.leftovers} maxLines={maxLines} width={width} />;
     case 'removeSystem':
       return (
         <Paragraphs
@@ -157,6 +158,7 @@ export function DialogBody({ dialog, maxLines }: { dialog: Dialog; maxLines: num
             `Remove ${dialog.systemName} (${dialog.address}) from tnc?`,
             'When the keyring is unlocked and the system is reachable, its tnc API key is deleted on the server too.',
           ]}
+          width={width}
         />
       );
     case 'help':

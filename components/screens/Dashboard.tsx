@@ -2,7 +2,7 @@ import { Box, Text } from 'ink';
 import TextInput from 'ink-text-input';
 import { useMemo } from 'react';
 import { bodyHeight, visibleSystems } from '../../src/app/state.js';
-import { connectedText, lastCheckedText, type SystemView } from '../../src/app/systems.js';
+import { addressText, connectedText, lastCheckedText, type SystemView } from '../../src/app/systems.js';
 import { useApp, useAppState } from '../app-context.js';
 import { KEYMAP, keysLabel } from '../keymap.js';
 import { columnWidths } from '../table/columns.js';
@@ -22,7 +22,7 @@ function dashboardColumns(width: number): Column<SystemRow>[] {
   ]);
   return [
     { title: 'Name', width: name!, text: (r) => r.system.name },
-    { title: 'Address', width: address!, text: (r) => r.system.address },
+    { title: 'Address', width: address!, text: (r) => addressText(r.system) },
     { title: 'Version', width: version!, text: (r) => r.status?.info?.version ?? '' },
     { title: 'Connected', width: connected!, text: (r) => connectedText(r.status), tone: connectedTone },
     { title: 'Last checked', width: checked!, text: (r) => lastCheckedText(r.status) },
@@ -37,7 +37,7 @@ function FilterLine({ inputEnabled }: { inputEnabled: boolean }) {
     return (
       <Box>
         <Text {...theme.text['field.labelFocused']}>Filter: </Text>
-        <TextInput value={filter.text} onChange={actions.changeFilter} focus={inputEnabled} />
+        <TextInput value={filter.text} onChange={(text) => actions.changeFilter(text)} focus={inputEnabled} />
       </Box>
     );
   }

@@ -65,6 +65,14 @@ function certificateName(certificate: CertificateInfo): string {
   return /CN=([^,/]+)/.exec(certificate.subject)?.[1]?.trim() || certificate.host;
 }
 
+/**
+ * Keys that arrive in one burst (a slow link, a script) reach a text field as one string,
+ * Enter included. Control characters are never part of a field; a line end is Enter.
+ */
+function typedText(value: string): { text: string; enter: boolean } {
+  return { text: value.replace(/[\u0000-\u001f\u007f]/g, ''), enter: /[\r\n]/.test(value) };
+}
+
 function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
@@ -138,11 +146,15 @@ export class Controller {
 
   changeField(index: number, value: string): void {
     if (topDialog(this.state)?.busy) return;
-    this.dispatch({ type: 'dialogFieldChanged', index, value });
+    const typed = typedText(value);
+    this.dispatch({ type: 'dialogFieldChanged', index, value: typed.text });
+    if (typed.enter) this.command('dialogEnter');
   }
 
   changeFilter(text: string): void {
-    this.dispatch({ type: 'filterChanged', text });
+    const typed = typedText(text);
+    this.dispatch({ type: 'filterChanged', text: typed.text });
+    if (typed.enter) this.command('filterDone');
   }
 
   command(command: Command): void {

@@ -17,6 +17,11 @@ export function connectedText(status: SystemStatus | undefined): string {
   return status.reason ? `False · ${status.reason}` : 'False';
 }
 
+/** Addresses are always https: the scheme is left out of the table, where width is short. */
+export function addressText(system: SystemView): string {
+  return system.address.replace(/^https:\/\//i, '').replace(/\/$/, '');
+}
+
 /** The Key column of the Keyring screen: `Stored` or blank. */
 export function keyText(system: SystemView): string {
   return system.key ? 'Stored' : '';

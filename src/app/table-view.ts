@@ -30,5 +30,6 @@ export function moveCursor(view: TableView, move: CursorMove, rowCount: number, 
     pageUp: view.cursor - page,
     pageDown: view.cursor + page,
   }[move];
-  return fitView({ cursor: target, scroll: view.scroll }, rowCount, height);
+  const next = fitView({ cursor: target, scroll: view.scroll }, rowCount, height);
+  return next.cursor === view.cursor && next.scroll === view.scroll ? view : next;
 }
