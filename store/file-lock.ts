@@ -8,7 +8,7 @@ export const LOCK_NAME = 'keyring.lock';
 export const DEFAULT_LOCK_STALE_MS = 10_000;
 
 // Writers hold the lock for milliseconds, so waits are short but may repeat many times under
-// contention; about a minute in total, well past the stale period, before giving up.
+// contention; a minute or more in total, well past the stale period, before giving up.
 const RETRIES = { retries: 600, factor: 1.2, minTimeout: 2, maxTimeout: 100, randomize: true };
 
 /** Runs `critical` while holding the data directory's lock. */
