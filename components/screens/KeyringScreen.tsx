@@ -18,7 +18,7 @@ function keyringColumns(width: number): Column<SystemRow>[] {
   return [
     { title: 'TrueNAS', width: name!, text: (r) => r.system.name },
     { title: 'Key', width: key!, text: (r) => keyText(r.system) },
-    { title: 'Connected', width: connected!, text: (r) => connectedText(r.status), tone: connectedTone },
+    { title: 'Connected', width: connected!, text: (r) => connectedText(r.status, r.system), tone: connectedTone },
   ];
 }
 

@@ -1,5 +1,6 @@
 import type { SystemStatus } from '../../src/poller/types.js';
-import type { SystemView } from '../../src/app/systems.js';
+import { connectedText, type SystemView } from '../../src/app/systems.js';
+import type { TextToken } from '../theme.js';
 
 /** What one table row shows: a system and its last status. */
 export interface SystemRow {
@@ -18,7 +19,7 @@ export function systemRow(system: SystemView, status: SystemStatus | undefined):
   return row;
 }
 
-export function connectedTone(row: SystemRow) {
-  if (!row.status || row.status.connected === null) return 'connected.unknown' as const;
-  return row.status.connected ? ('connected.true' as const) : ('connected.false' as const);
+export function connectedTone(row: SystemRow): TextToken {
+  const text = connectedText(row.status, row.system);
+  return text === 'True' ? 'connected.true' : text === '…' ? 'connected.unknown' : 'connected.false';
 }

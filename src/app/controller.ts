@@ -90,6 +90,8 @@ export class Controller {
   private readonly timeoutMs: number;
   /** Systems added without a name: they take the server's hostname after sign-in. */
   private readonly unnamed = new Set<string>();
+  /** Systems whose certificate the user declined in this run. */
+  private readonly declined = new Set<string>();
   private unsubscribePoller: (() => void) | null = null;
   /** Aborts the cancellable work of the top dialog. */
   private work: AbortController | null = null;
@@ -137,7 +139,7 @@ export class Controller {
       const names = leftovers.map((k) => `${k.keyName} (${k.systemName})`).join(', ');
       this.say(`${plural(leftovers.length, 'API key')} tnc could not delete remain on servers: ${names}; ${API_KEYS_HINT}`, 'warning');
     }
-    if (this.store.keyringState() === 'locked') this.dispatch({ type: 'dialogOpened', dialog: dialogs.unlock() });
+    if (this.store.keyringState() === 'locked') this.openDialog(dialogs.unlock());
   }
 
   resize(viewport: Viewport): void {
@@ -177,7 +179,7 @@ export class Controller {
     const state = this.state;
     switch (command) {
       case 'help':
-        return this.dispatch({ type: 'dialogOpened', dialog: dialogs.help(state.screen) });
+        return this.openDialog(dialogs.help(state.screen));
       case 'quit':
         return void this.quit(false);
       case 'cursorUp':
@@ -216,7 +218,7 @@ export class Controller {
       case 'removeSystem': {
         const system = selectedSystem(state);
         if (!system) return this.say('No system selected', 'warning');
-        return this.dispatch({ type: 'dialogOpened', dialog: dialogs.removeSystem(system.id, system.name, system.address) });
+        return this.openDialog(dialogs.removeSystem(system.id, system.name, system.address));
       }
       case 'refresh':
         this.poller.checkNow();
@@ -232,24 +234,30 @@ export class Controller {
     }
   }
 
+  private openDialog(dialog: Dialog): void {
+    // Key derivation needs a worker with libsodium loaded: start it while the passphrase is typed.
+    if (dialog.kind === 'unlock' || dialog.kind === 'createKeyring') this.store.prepareUnlock();
+    this.dispatch({ type: 'dialogOpened', dialog });
+  }
+
   private pressHeader(id: HeaderButtonId): void {
     const keyring = this.state.keyring.state;
     switch (id) {
       case 'addSystem':
-        return this.dispatch({ type: 'dialogOpened', dialog: dialogs.addSystem() });
+        return this.openDialog(dialogs.addSystem());
       case 'openKeyring':
         return this.dispatch({ type: 'screenChanged', screen: 'keyring' });
       case 'back':
         return this.dispatch({ type: 'screenChanged', screen: 'dashboard' });
       case 'unlock':
-        if (keyring === 'locked') return this.dispatch({ type: 'dialogOpened', dialog: dialogs.unlock() });
+        if (keyring === 'locked') return this.openDialog(dialogs.unlock());
         return this.say(keyring === 'none' ? 'There is no keyring yet: create one on the Keyring screen' : 'The keyring is unlocked already');
       case 'resetKeyring':
         if (keyring === 'none') return this.say('There is no keyring to reset');
-        return this.dispatch({ type: 'dialogOpened', dialog: dialogs.resetKeyring() });
+        return this.openDialog(dialogs.resetKeyring());
       case 'createKeyring':
         if (keyring !== 'none') return this.say('A keyring exists already: reset it to create a new one');
-        return this.dispatch({ type: 'dialogOpened', dialog: dialogs.createKeyring() });
+        return this.openDialog(dialogs.createKeyring());
     }
   }
 
@@ -258,7 +266,7 @@ export class Controller {
     if (dialog.busy) return;
     switch (command) {
       case 'help':
-        if (dialog.kind !== 'help') this.dispatch({ type: 'dialogOpened', dialog: dialogs.help('dialog') });
+        if (dialog.kind !== 'help') this.openDialog(dialogs.help('dialog'));
         return;
       case 'dialogNext':
         return this.dispatch({ type: 'dialogFocusMoved', step: 1 });
@@ -290,7 +298,11 @@ export class Controller {
     }
     this.dispatch({ type: 'dialogClosed', kind: dialog.kind });
     if (dialog.kind === 'unlock') this.say('The keyring stays locked: systems with a stored key show False · locked');
-    if (dialog.kind === 'trustCertificate') this.say(`${dialog.systemName}: certificate not trusted`, 'warning');
+    if (dialog.kind === 'trustCertificate') {
+      this.declined.add(dialog.systemId);
+      this.reloadSystems();
+      this.say(`${dialog.systemName}: certificate not trusted`, 'warning');
+    }
   }
 
   private press(dialog: Dialog, button: ButtonId): void {
@@ -352,6 +364,7 @@ export class Controller {
       address: record.address,
       fingerprint: record.fingerprint,
       key: entries.get(record.id) ?? null,
+      untrusted: this.declined.has(record.id),
     }));
     this.dispatch({ type: 'systemsLoaded', systems });
     this.poller.setSystems(systems.map((system) => system.id));
@@ -408,7 +421,7 @@ export class Controller {
     const dialog = trusted
       ? dialogs.signIn(record.id, record.name, record.username ?? DEFAULT_USERNAME)
       : dialogs.trustCertificate(record.id, record.name, certificate, record.fingerprint ?? null);
-    this.dispatch({ type: 'dialogOpened', dialog });
+    this.openDialog(dialog);
   }
 
   private signInSelected(): void {
@@ -440,6 +453,7 @@ export class Controller {
       this.store.updateSystem(dialog.systemId, { fingerprint: dialog.certificate.fingerprint }),
     );
     if (result instanceof Cancelled) return;
+    this.declined.delete(dialog.systemId);
     this.checker.forget();
     this.reloadSystems();
     this.poller.checkNow(dialog.systemId);
@@ -601,8 +615,8 @@ export class Controller {
     const result = await this.dialogWork(dialog, 'Resetting the keyring…', false, () => this.store.reset());
     if (result instanceof Cancelled) return;
     const names = result.map((k) => `${k.keyName} on ${k.systemName} (${k.address})`);
-    this.dispatch({ type: 'dialogReplaced', kind: 'resetKeyring', dialog: dialogs.resetDone(names) });
     this.keysChanged();
+    this.dispatch({ type: 'dialogReplaced', kind: 'resetKeyring', dialog: dialogs.resetDone(names) });
     this.say('Keyring reset: sign in to each system again', 'warning');
   }
 
@@ -642,6 +656,7 @@ export class Controller {
     if (result instanceof Cancelled) return;
     this.sessionKeys.delete(record.id);
     this.unnamed.delete(record.id);
+    this.declined.delete(record.id);
     this.dispatch({ type: 'dialogClosed', kind: 'removeSystem' });
     this.keysChanged();
     if (result.deleted) this.say(`Removed ${record.name} and deleted its API key ${result.keyName} on the server`, 'success');

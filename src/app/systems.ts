@@ -8,10 +8,13 @@ export interface SystemView {
   fingerprint?: string;
   /** The keyring's entry for this system, if any. */
   key: 'stored' | 'damaged' | null;
+  /** The user declined its certificate in this run (nothing to check it with until trusted). */
+  untrusted?: boolean;
 }
 
 /** `True`, `False · <reason>`, or `…` while the first check runs. */
-export function connectedText(status: SystemStatus | undefined): string {
+export function connectedText(status: SystemStatus | undefined, system?: SystemView): string {
+  if (system?.untrusted && status?.connected !== true) return 'False · untrusted';
   if (!status || status.connected === null) return '…';
   if (status.connected) return 'True';
   return status.reason ? `False · ${status.reason}` : 'False';

@@ -1,0 +1,334 @@
+// The controller against the real parts: a keyring store in a temp dir, the TrueNAS client
+// and the simulator on loopback. Driven by commands and field changes, as the keys would.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { KeyringStore } from '../../store/keyring-store.js';
+import type { Command } from '../../src/app/commands.js';
+import { Controller } from '../../src/app/controller.js';
+import { focusedButton, type DialogKind } from '../../src/app/dialogs.js';
+import { topDialog, type AppState } from '../../src/app/state.js';
+import { connectedText } from '../../src/app/systems.js';
+import { TrueNASClient } from '../../src/client/client.js';
+import { startSimulator } from '../../src/sim/simulator.js';
+import type { Simulator } from '../../src/sim/types.js';
+
+const LOW_KDF = { opslimit: 1, memlimit: 8 * 1024 * 1024 };
+const PASSWORD = 'truenas-demo';
+const OTP = '123456';
+
+let sim: Simulator;
+beforeAll(async () => {
+  sim = await startSimulator({
+    systems: 3,
+    failDelayMs: [20, 40],
+    rateLimitPerMinute: 0,
+    overrides: { 1: { users: [{ username: 'truenas_admin', password: PASSWORD, otp: OTP }] }, 2: { version: '24.10' } },
+  });
+});
+afterAll(() => sim.close());
+
+interface Harness {
+  controller: Controller;
+  store: KeyringStore;
+  client: TrueNASClient;
+  dir: string;
+  state(): AppState;
+  until(what: string, predicate: (state: AppState) => boolean): Promise<AppState>;
+  untilDialog(kind: DialogKind | null): Promise<AppState>;
+  fill(values: Record<string, string>): void;
+  run(...commands: Command[]): void;
+}
+
+const harnesses: Harness[] = [];
+const dirs: string[] = [];
+afterEach(async () => {
+  for (const h of harnesses.splice(0)) {
+    await h.controller.quit(true);
+    h.client.close();
+  }
+  await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+async function open(dir?: string, prepare?: (store: KeyringStore) => Promise<unknown>): Promise<Harness> {
+  const dataDir = dir ?? (await mkdtemp(join(tmpdir(), 'tnc-controller-')));
+  if (!dir) dirs.push(dataDir);
+  const store = await KeyringStore.open(dataDir, { kdf: LOW_KDF });
+  await prepare?.(store);
+  const client = new TrueNASClient({ timeoutMs: 5_000 });
+  const controller = new Controller(
+    { store, client },
+    { pollIntervalMs: 60_000, timeoutMs: 5_000, concurrency: 4, viewport: { columns: 100, rows: 30 } },
+  );
+  const state = () => controller.appStore.getState();
+  const until = (what: string, predicate: (s: AppState) => boolean) =>
+    new Promise<AppState>((resolve, reject) => {
+      const check = () => {
+        if (!predicate(state())) return;
+        stop();
+        resolve(state());
+      };
+      const timer = setTimeout(() => {
+        stop();
+        reject(new Error(`never happened: ${what}; top dialog ${JSON.stringify(topDialog(state()))}, message ${JSON.stringify(state().message)}`));
+      }, 15_000);
+      const unsubscribe = controller.appStore.subscribe(check);
+      const stop = () => {
+        clearTimeout(timer);
+        unsubscribe();
+      };
+      check();
+    });
+  const h: Harness = {
+    controller,
+    store,
+    client,
+    dir: dataDir,
+    state,
+    until,
+    untilDialog: (kind) =>
+      until(`dialog ${kind}`, (s) => {
+        const top = topDialog(s);
+        return kind === null ? top === null : top?.kind === kind && top.busy === null;
+      }),
+    fill(values) {
+      const dialog = topDialog(state())!;
+      dialog.fields.forEach((field, index) => {
+        if (field.id in values) controller.changeField(index, values[field.id]!);
+      });
+    },
+    run: (...commands) => commands.forEach((command) => controller.command(command)),
+  };
+  harnesses.push(h);
+  controller.start();
+  return h;
+}
+
+function statusText(h: Harness, id: string): string {
+  const state = h.state();
+  return connectedText(state.statuses.get(id), state.systems.find((s) => s.id === id));
+}
+
+function untilConnected(h: Harness, id: string, text: string): Promise<AppState> {
+  return h.until(`${id} shows ${text}`, () => statusText(h, id) === text);
+}
+
+/** Add System → Trust Certificate → Sign In, answering each dialog as a user would. */
+async function addAndSignIn(h: Harness, index: number, options: { name?: string } = {}): Promise<string> {
+  h.run('addSystem');
+  h.fill({ address: sim.systems[index]!.url, name: options.name ?? '' });
+  h.run('dialogEnter', 'dialogEnter');
+  const trust = await h.untilDialog('trustCertificate');
+  const dialog = topDialog(trust)!;
+  expect(dialog.kind === 'trustCertificate' && dialog.certificate.fingerprint).toBe(sim.systems[index]!.fingerprint);
+  expect(focusedButton(dialog)?.id).toBe('cancel');
+  h.run('buttonPrev', 'dialogEnter');
+  const signIn = await h.untilDialog('signIn');
+  expect(topDialog(signIn)!.fields[0]!.value).toBe('truenas_admin');
+  h.fill({ password: PASSWORD });
+  h.run('dialogNext', 'dialogEnter');
+  const id = h.store.listSystems().find((s) => s.address === sim.systems[index]!.url)!.id;
+  if (sim.systems[index]!.users.some((u) => u.otp)) {
+    await h.until('2FA step', (s) => {
+      const top = topDialog(s);
+      return top?.kind === 'signIn' && top.step === 'otp' && top.busy === null;
+    });
+    h.fill({ otp: OTP });
+    h.run('dialogEnter');
+  }
+  await h.untilDialog(null);
+  return id;
+}
+
+function tncKeys(index: number) {
+  return sim.apiKeys(index).filter((k) => k.name.startsWith('tnc-') && !k.revoked);
+}
+
+describe('Add System, Trust Certificate, Sign In', () => {
+  it('pins the certificate, mints a key, names the system after the server and polls it with the in-memory key', async () => {
+    const h = await open();
+    const before = tncKeys(0).length;
+    const id = await addAndSignIn(h, 0);
+    const record = h.store.getSystem(id)!;
+    expect(record.fingerprint).toBe(sim.systems[0]!.fingerprint);
+    expect(record.name).toBe(sim.systems[0]!.hostname);
+    expect(h.store.hasEntry(id)).toBe(false);
+    expect(tncKeys(0)).toHaveLength(before + 1);
+    await untilConnected(h, id, 'True');
+    expect(h.state().statuses.get(id)?.info?.version).toMatch(/^25\.10/);
+  });
+
+  it('asks for the 2FA code when the account has one', async () => {
+    const h = await open();
+    const id = await addAndSignIn(h, 1, { name: 'otp-box' });
+    expect(h.store.getSystem(id)!.name).toBe('otp-box');
+    await untilConnected(h, id, 'True');
+  });
+
+  it('signs in to a REST-only 24.10 system', async () => {
+    const h = await open();
+    const id = await addAndSignIn(h, 2);
+    await untilConnected(h, id, 'True');
+    expect(h.store.getSystem(id)!.transport).toBe('rest');
+  });
+
+  it('says so on a wrong password, clears it and stays open; an Enter typed with the password submits', async () => {
+    const h = await open(undefined, (store) =>
+      store.addSystem({ name: 'nas', address: sim.systems[0]!.url, fingerprint: sim.systems[0]!.fingerprint }),
+    );
+    const system = h.store.listSystems()[0]!;
+    h.run('activate');
+    await h.untilDialog('signIn');
+    h.fill({ password: 'wrong' });
+    h.run('dialogNext', 'dialogEnter');
+    const failed = await h.until('wrong password shown', (s) => topDialog(s)?.error === 'Wrong username or password');
+    expect(topDialog(failed)!.fields.find((f) => f.id === 'password')!.value).toBe('');
+    h.fill({ password: `${PASSWORD}\r` });
+    await h.untilDialog(null);
+    await untilConnected(h, system.id, 'True');
+  });
+
+  it('Cancel on Trust Certificate leaves the system listed as False · untrusted; Enter asks again', async () => {
+    const h = await open();
+    h.run('addSystem');
+    h.fill({ address: sim.systems[0]!.url });
+    h.run('dialogEnter', 'dialogEnter');
+    await h.untilDialog('trustCertificate');
+    h.run('dialogEnter');
+    await h.untilDialog(null);
+    const id = h.store.listSystems()[0]!.id;
+    expect(h.store.getSystem(id)!.fingerprint).toBeUndefined();
+    expect(statusText(h, id)).toBe('False · untrusted');
+    h.run('activate');
+    await h.untilDialog('trustCertificate');
+  });
+});
+
+describe('keyring', () => {
+  it('Create Keyring stores every key of this run at once; quitting then leaves nothing behind', async () => {
+    const h = await open();
+    const id = await addAndSignIn(h, 0);
+    const keysOnServer = tncKeys(0).length;
+    h.run('openKeyring', 'createKeyring');
+    await h.untilDialog('createKeyring');
+    h.fill({ name: 'home', passphrase: 'pass phrase', confirm: 'pass phrase' });
+    h.run('dialogNext', 'dialogNext', 'dialogNext', 'dialogEnter');
+    await h.untilDialog(null);
+    expect(h.state().keyring).toEqual({ state: 'unlocked', name: 'home' });
+    expect(h.store.hasEntry(id)).toBe(true);
+    expect(h.state().systems.find((s) => s.id === id)?.key).toBe('stored');
+    await untilConnected(h, id, 'True');
+    await h.controller.quit(false);
+    expect(tncKeys(0)).toHaveLength(keysOnServer);
+    expect(h.store.listLeftovers()).toEqual([]);
+    expect(h.store.keyringState()).toBe('locked');
+  });
+
+  it('a second sign-in replaces the stored key and deletes the old one on the server', async () => {
+    const h = await open();
+    await h.store.createKeyring('home', 'pw');
+    const id = await addAndSignIn(h, 0);
+    const first = h.store.listEntries()[0]!.meta.keyId;
+    h.run('activate');
+    await h.untilDialog('signIn');
+    h.fill({ password: PASSWORD });
+    h.run('dialogNext', 'dialogEnter');
+    await h.untilDialog(null);
+    const second = h.store.listEntries()[0]!.meta.keyId;
+    expect(second).not.toBe(first);
+    expect(sim.apiKeys(0).some((k) => k.id === first)).toBe(false);
+    await untilConnected(h, id, 'True');
+  });
+
+  it('Unlock at start: wrong passphrase stays open and clears; the right one connects every stored system', async () => {
+    const first = await open();
+    await first.store.createKeyring('home', 'pw');
+    const id = await addAndSignIn(first, 0);
+    await first.controller.quit(false);
+    const h = await open(first.dir);
+    const state = await h.untilDialog('unlock');
+    expect(state.keyring.state).toBe('locked');
+    await untilConnected(h, id, 'False · locked');
+    h.fill({ passphrase: 'nope' });
+    h.run('dialogEnter');
+    const wrong = await h.until('wrong passphrase', (s) => topDialog(s)?.error === 'Wrong passphrase');
+    expect(topDialog(wrong)!.fields[0]!.value).toBe('');
+    h.fill({ passphrase: 'pw' });
+    h.run('dialogEnter');
+    await h.untilDialog(null);
+    await untilConnected(h, id, 'True');
+  });
+
+  it('Reset lists the keys it leaves on the servers', async () => {
+    const h = await open();
+    await h.store.createKeyring('home', 'pw');
+    await addAndSignIn(h, 0);
+    const keyName = h.store.listEntries()[0]!.meta.keyName;
+    h.run('openKeyring', 'resetKeyring');
+    await h.untilDialog('resetKeyring');
+    h.run('buttonPrev', 'dialogEnter');
+    const done = await h.untilDialog('resetDone');
+    const dialog = topDialog(done)!;
+    expect(dialog.kind === 'resetDone' && dialog.leftovers.join('\n')).toContain(keyName);
+    expect(done.keyring.state).toBe('none');
+  });
+});
+
+describe('Remove System and quitting', () => {
+  it('Remove deletes the stored key on the server when unlocked and reachable', async () => {
+    const h = await open();
+    await h.store.createKeyring('home', 'pw');
+    const id = await addAndSignIn(h, 0);
+    const keyId = h.store.listEntries()[0]!.meta.keyId;
+    h.run('removeSystem');
+    const confirm = await h.untilDialog('removeSystem');
+    expect(focusedButton(topDialog(confirm)!)?.id).toBe('cancel');
+    h.run('dialogEnter');
+    await h.untilDialog(null);
+    expect(h.store.getSystem(id)).toBeDefined();
+    h.run('removeSystem');
+    await h.untilDialog('removeSystem');
+    h.run('buttonPrev', 'dialogEnter');
+    await h.untilDialog(null);
+    expect(h.store.getSystem(id)).toBeUndefined();
+    expect(sim.apiKeys(0).some((k) => k.id === keyId)).toBe(false);
+  });
+
+  it('quitting deletes unstored keys; one that cannot be deleted is recorded and announced at the next start', async () => {
+    const h = await open();
+    await addAndSignIn(h, 0);
+    const id = await addAndSignIn(h, 2);
+    const reachable = tncKeys(0).length;
+    await sim.setFault(2, 'down');
+    try {
+      await h.controller.quit(false);
+    } finally {
+      await sim.setFault(2, 'none');
+    }
+    expect(tncKeys(0)).toHaveLength(reachable - 1);
+    const leftovers = h.store.listLeftovers();
+    expect(leftovers).toEqual([expect.objectContaining({ systemId: id, why: 'unstored' })]);
+    const next = await open(h.dir);
+    const message = next.state().message;
+    expect(message?.tone).toBe('warning');
+    expect(message?.text).toContain(leftovers[0]!.keyName);
+  });
+});
+
+describe('certificate changed', () => {
+  it('shows the new fingerprint beside the pinned one and asks again', async () => {
+    const h = await open();
+    await h.store.createKeyring('home', 'pw');
+    const id = await addAndSignIn(h, 1, { name: 'rotating' });
+    await untilConnected(h, id, 'True');
+    const pinned = sim.systems[1]!.fingerprint;
+    await sim.rotateCertificate(1);
+    h.run('refresh');
+    await untilConnected(h, id, 'False · certificate changed');
+    h.run('activate');
+    const trust = await h.untilDialog('trustCertificate');
+    const dialog = topDialog(trust)!;
+    expect(dialog.kind === 'trustCertificate' && [dialog.pinned, dialog.certificate.fingerprint]).toEqual([pinned, sim.systems[1]!.fingerprint]);
+  });
+});
