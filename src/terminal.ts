@@ -1,7 +1,8 @@
 // Full screen means the alternate screen buffer; whatever way the program ends, the user's
 // terminal must come back in normal mode with a visible cursor.
 
-const ENTER_ALT_SCREEN = '\x1b[?1049h';
+// The alternate screen keeps the cursor where the shell left it: home it so Ink draws from the top.
+const ENTER_ALT_SCREEN = '\x1b[?1049h\x1b[H\x1b[2J';
 const LEAVE_ALT_SCREEN = '\x1b[?1049l';
 const SHOW_CURSOR = '\x1b[?25h';
 
