@@ -39,6 +39,11 @@ export class TmuxSession {
     for (const key of keys) this.tmux('send-keys', '-t', this.name, key);
   }
 
+  /** Appends every byte the program writes to the terminal to `file`. */
+  pipeOutput(file: string): void {
+    this.tmux('pipe-pane', '-o', '-t', this.name, `cat >> '${file}'`);
+  }
+
   resize(cols: number, rows: number): void {
     this.tmux('resize-window', '-t', this.name, '-x', String(cols), '-y', String(rows));
   }
