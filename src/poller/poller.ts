@@ -17,8 +17,14 @@ export interface PollerOptions {
   jitter?: number;
   /** A check still running at this deadline is aborted and counts as 'timeout'. Default 10 s. */
   timeoutMs?: number;
-  /** Checks in flight at once. Default 16. */
+  /** Checks working at once. Default 16. */
   concurrency?: number;
+  /**
+   * A check silent for this long gives its slot to the next system and waits aside until it
+   * answers or times out (at most STALLED_PER_SLOT * concurrency wait so). Without this, a few
+   * hung systems hold every slot for a whole timeout. Default 1 s; Infinity turns it off.
+   */
+  stallMs?: number;
   /** Failing systems wait interval * 2^(failures-1), never longer than this. Default 5 min. */
   maxBackoffMs?: number;
   /** Status changes reach subscribers at most once per this window. Default 100 ms. */
@@ -32,9 +38,14 @@ export type StatusListener = (changed: SystemStatus[]) => void;
 /** What the owner may set on a status without a check (e.g. 'locked' when the keyring locks). */
 export type StatusPatch = Partial<Omit<SystemStatus, 'id'>>;
 
+/** Checks waiting aside, per slot: bounds the sockets that hung systems keep open. */
+export const STALLED_PER_SLOT = 4;
+
 interface Flight {
   controller: AbortController;
-  deadline: NodeJS.Timeout;
+  /** The stall timer, then the deadline. */
+  timer: NodeJS.Timeout;
+  stalled: boolean;
 }
 
 type Outcome = { ok: true; info: SystemInfo } | { ok: false; reason: StatusReason };
@@ -45,6 +56,7 @@ export class Poller {
   private readonly jitter: number;
   private readonly timeoutMs: number;
   private readonly concurrency: number;
+  private readonly stallMs: number;
   private readonly maxBackoffMs: number;
   private readonly batchMs: number;
   private readonly random: () => number;
@@ -57,6 +69,8 @@ export class Poller {
   /** Waiting for a slot: due by schedule. */
   private readonly ready = new Set<string>();
   private readonly inFlight = new Map<string, Flight>();
+  /** How many of `inFlight` wait aside without a slot. */
+  private stalled = 0;
   private readonly dirty = new Set<string>();
   private readonly listeners = new Set<StatusListener>();
 
@@ -70,6 +84,7 @@ export class Poller {
     this.intervalMs = positive('intervalMs', options.intervalMs ?? 30_000);
     this.timeoutMs = positive('timeoutMs', options.timeoutMs ?? 10_000);
     this.concurrency = positive('concurrency', Math.floor(options.concurrency ?? 16));
+    this.stallMs = options.stallMs === Infinity ? Infinity : positive('stallMs', options.stallMs ?? 1000);
     this.maxBackoffMs = positive('maxBackoffMs', options.maxBackoffMs ?? 300_000);
     this.batchMs = Math.max(0, options.batchMs ?? 100);
     this.jitter = Math.min(Math.max(options.jitter ?? 0.1, 0), 1);
@@ -163,9 +178,7 @@ export class Poller {
   private abandonFlight(id: string): void {
     const flight = this.inFlight.get(id);
     if (!flight) return;
-    this.inFlight.delete(id);
-    clearTimeout(flight.deadline);
-    flight.controller.abort();
+    this.land(id, flight);
     const current = this.statuses.get(id);
     // Silently: an abandoned check is not news, and after stop nothing may be delivered.
     if (current?.checking) this.statuses.set(id, { ...current, checking: false });
@@ -175,7 +188,7 @@ export class Poller {
   private advance(): void {
     if (!this.running) return;
     for (const id of this.due.popDue(Date.now())) this.ready.add(id);
-    while (this.inFlight.size < this.concurrency) {
+    while (this.inFlight.size - this.stalled < this.concurrency) {
       const id = first(this.urgent) ?? first(this.ready);
       if (id === undefined) break;
       this.urgent.delete(id);
@@ -200,10 +213,19 @@ export class Poller {
 
   private launch(id: string): void {
     const controller = new AbortController();
+    // The deadline holds even when `check` ignores its signal, so a hung system frees its slot.
+    const expire = () => this.settle(id, flight, { ok: false, reason: 'timeout' });
+    const stall = () => {
+      flight.timer = setTimeout(expire, this.timeoutMs - this.stallMs);
+      if (this.stalled >= STALLED_PER_SLOT * this.concurrency) return; // too many aside: keep the slot
+      flight.stalled = true;
+      this.stalled++;
+      this.advance();
+    };
     const flight: Flight = {
       controller,
-      // The deadline holds even when `check` ignores its signal, so a hung system frees its slot.
-      deadline: setTimeout(() => this.settle(id, flight, { ok: false, reason: 'timeout' }), this.timeoutMs),
+      timer: this.stallMs < this.timeoutMs ? setTimeout(stall, this.stallMs) : setTimeout(expire, this.timeoutMs),
+      stalled: false,
     };
     this.inFlight.set(id, flight);
     this.setStatus(id, { checking: true });
@@ -217,9 +239,7 @@ export class Poller {
 
   private settle(id: string, flight: Flight, outcome: Outcome): void {
     if (this.inFlight.get(id) !== flight) return; // abandoned, timed out or superseded
-    this.inFlight.delete(id);
-    clearTimeout(flight.deadline);
-    flight.controller.abort(); // releases whatever a timed-out check still holds
+    this.land(id, flight);
     const now = Date.now();
     const current = this.statuses.get(id)!;
     const next: SystemStatus = outcome.ok
@@ -244,6 +264,14 @@ export class Poller {
     this.put(next);
     this.due.schedule(id, now + this.waitAfter(next.failures));
     this.advance();
+  }
+
+  /** Ends a flight: its slot, its timer, and whatever a timed-out or abandoned check still holds. */
+  private land(id: string, flight: Flight): void {
+    this.inFlight.delete(id);
+    if (flight.stalled) this.stalled--;
+    clearTimeout(flight.timer);
+    flight.controller.abort();
   }
 
   /** The wait before the next check: the interval, or exponential backoff while failing. */

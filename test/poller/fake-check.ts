@@ -8,6 +8,8 @@ export interface FakeCall {
   signal: AbortSignal;
   /** Date.now() when the poller called. */
   at: number;
+  /** Answered or failed (a check the poller gave up on may still be open). */
+  settled: boolean;
   resolve(info?: SystemInfo): void;
   reject(error: unknown): void;
 }
@@ -16,7 +18,11 @@ export interface FakeCall {
 export type Behaviour = (call: FakeCall) => void;
 
 export const answer: Behaviour = (call) => call.resolve();
+/** Never answers, not even to its abort signal. */
 export const hang: Behaviour = () => {};
+/** Never answers until aborted, like the real client. */
+export const hangUntilAborted: Behaviour = (call) =>
+  call.signal.addEventListener('abort', () => call.reject(Object.assign(new Error('cancelled'), { reason: 'cancelled' })));
 export const fail =
   (reason: string): Behaviour =>
   (call) =>
@@ -40,15 +46,15 @@ export function fakeCheck(defaultBehaviour: Behaviour = answer) {
     new Promise<SystemInfo>((resolve, reject) => {
       inFlight++;
       maxInFlight = Math.max(maxInFlight, inFlight);
-      let open = true;
       const close = () => {
-        if (open) inFlight--;
-        open = false;
+        if (!call.settled) inFlight--;
+        call.settled = true;
       };
       const call: FakeCall = {
         id,
         signal,
         at: Date.now(),
+        settled: false,
         resolve: (info = infoFor(id)) => {
           close();
           resolve(info);
@@ -70,6 +76,10 @@ export function fakeCheck(defaultBehaviour: Behaviour = answer) {
     },
     callsOf(id: string): FakeCall[] {
       return calls.filter((call) => call.id === id);
+    },
+    /** Open calls younger than `ms`, now. */
+    openYoungerThan(ms: number): number {
+      return calls.filter((call) => !call.settled && Date.now() - call.at < ms).length;
     },
     get maxInFlight() {
       return maxInFlight;

@@ -20,8 +20,11 @@ export interface TestKeyring {
   cleanUp(): Promise<void>;
 }
 
+/** What the helpers need of a simulator, in this process or in a child. */
+export type SimSystems = Pick<Simulator, 'systems'>;
+
 /** A keyring (unlocked, lowered KDF) listing the simulator's systems, pinned to their certificates. */
-export async function keyringFor(sim: Simulator, transportOf: (index: number) => SystemRecord['transport'] = () => undefined): Promise<TestKeyring> {
+export async function keyringFor(sim: SimSystems, transportOf: (index: number) => SystemRecord['transport'] = () => undefined): Promise<TestKeyring> {
   const dir = await mkdtemp(join(tmpdir(), 'tnc-poller-'));
   const store = await KeyringStore.open(dir, { kdf: FAST_KDF });
   await store.createKeyring('test', PASSPHRASE);
@@ -52,7 +55,7 @@ export function targetOf(record: SystemRecord): SystemTarget {
 }
 
 /** Signs in to one system as the simulator's admin and stores the minted key. */
-export async function mintAndStore(client: TrueNASClient, sim: Simulator, keyring: TestKeyring, index: number): Promise<void> {
+export async function mintAndStore(client: TrueNASClient, sim: SimSystems, keyring: TestKeyring, index: number): Promise<void> {
   const id = keyring.ids[index]!;
   const admin = sim.systems[index]!.users[0]!;
   const minted = await client.signIn(targetOf(keyring.store.getSystem(id)!), admin);

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { KeyUnavailableError } from '../../src/poller/errors.js';
-import { Poller, type PollerOptions } from '../../src/poller/poller.js';
+import { Poller, STALLED_PER_SLOT, type PollerOptions } from '../../src/poller/poller.js';
 import type { SystemStatus } from '../../src/poller/types.js';
-import { answer, answerAfter, fail, fakeCheck, gaps, hang } from './fake-check.js';
+import { answer, answerAfter, fail, fakeCheck, gaps, hang, hangUntilAborted } from './fake-check.js';
 
 const ids = (n: number, prefix = 's') => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
 const tick = (ms = 0) => vi.advanceTimersByTimeAsync(ms);
@@ -102,7 +102,7 @@ describe('concurrency and timeouts', () => {
   it('a hung check times out and frees its slot for the others', async () => {
     const fake = fakeCheck();
     fake.set('stuck', hang); // ignores its abort signal too
-    const p = poller({ check: fake.check, concurrency: 1, timeoutMs: 500, intervalMs: 60_000 });
+    const p = poller({ check: fake.check, concurrency: 1, timeoutMs: 500, stallMs: Infinity, intervalMs: 60_000 });
     p.setSystems(['stuck', 'b']);
     p.start();
     await tick(499);
@@ -118,6 +118,51 @@ describe('concurrency and timeouts', () => {
     fake.callsOf('stuck')[0]!.resolve();
     await tick();
     expect(p.get('stuck')).toMatchObject({ connected: false, reason: 'timeout' });
+  });
+
+  it('a check silent for stallMs gives its slot to the next system and still times out', async () => {
+    const fake = fakeCheck(answerAfter(50));
+    const hungIds = ['h0', 'h1', 'h2'];
+    for (const id of hungIds) fake.set(id, hang);
+    let maxWorking = 0;
+    const check: PollerOptions['check'] = (id, signal) => {
+      maxWorking = Math.max(maxWorking, fake.openYoungerThan(100) + 1);
+      return fake.check(id, signal);
+    };
+    const p = poller({ check, concurrency: 2, stallMs: 100, timeoutMs: 1000, intervalMs: 60_000 });
+    const healthy = ids(10);
+    p.setSystems([...hungIds, ...healthy]);
+    p.start();
+    await tick(999);
+    expect(healthy.map((id) => p.get(id)?.connected)).toEqual(healthy.map(() => true));
+    expect(maxWorking).toBe(2);
+    expect(hungIds.map((id) => p.get(id)?.checking)).toEqual([true, true, true]);
+    await tick(1); // h0 and h1 started at 0, h2 when they stalled at 100
+    expect(hungIds.map((id) => p.get(id)?.reason)).toEqual(['timeout', 'timeout', undefined]);
+    await tick(100);
+    expect(p.get('h2')?.reason).toBe('timeout');
+
+    // Once they are gone, their slots are not counted twice.
+    for (const id of hungIds) fake.set(id, answerAfter(50));
+    maxWorking = 0;
+    p.checkNow();
+    await tick(2000);
+    expect(p.all().every((s) => s.connected)).toBe(true);
+    expect(maxWorking).toBe(2);
+  });
+
+  it(`keeps at most ${STALLED_PER_SLOT} stalled checks per slot aside`, async () => {
+    const fake = fakeCheck(hangUntilAborted);
+    fake.set('healthy', answer);
+    const p = poller({ check: fake.check, concurrency: 2, stallMs: 100, timeoutMs: 10_000, intervalMs: 60_000 });
+    p.setSystems([...ids(20, 'h'), 'healthy']);
+    p.start();
+    await tick(9_999);
+    expect(fake.maxInFlight).toBe((STALLED_PER_SLOT + 1) * 2);
+    expect(fake.callsOf('healthy')).toHaveLength(0);
+    await tick(60_000);
+    expect(p.get('healthy')?.connected).toBe(true);
+    expect(fake.maxInFlight).toBe((STALLED_PER_SLOT + 1) * 2);
   });
 
   it('names failures by the error reason, and anything else a server error', async () => {
