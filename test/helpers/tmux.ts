@@ -39,6 +39,12 @@ export class TmuxSession {
     for (const key of keys) this.tmux('send-keys', '-t', this.name, key);
   }
 
+  /** Sends a signal to the pane's processes named `name` (the program, not the shell around it). */
+  signal(signal: string, name: string): void {
+    const pid = this.tmux('display-message', '-p', '-t', this.name, '#{pane_pid}').trim();
+    execFileSync('pkill', [`-${signal}`, '-P', pid, '-x', name]);
+  }
+
   /** Appends every byte the program writes to the terminal to `file`. */
   pipeOutput(file: string): void {
     this.tmux('pipe-pane', '-o', '-t', this.name, `cat >> '${file}'`);
