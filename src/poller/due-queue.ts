@@ -17,10 +17,6 @@ export class DueQueue {
   private readonly live = new Map<string, number>();
   private seq = 0;
 
-  get size(): number {
-    return this.live.size;
-  }
-
   schedule(id: string, at: number): void {
     const seq = ++this.seq;
     this.live.set(id, seq);
@@ -31,10 +27,6 @@ export class DueQueue {
 
   cancel(id: string): void {
     this.live.delete(id);
-  }
-
-  has(id: string): boolean {
-    return this.live.has(id);
   }
 
   /** The earliest live due time, if any. */
