@@ -72,7 +72,11 @@ export function createKeyChecker(
       { timeoutMs: options.timeoutMs, signal },
     );
     const current = store.getSystem(id); // may have been removed while the check ran
-    if (current && current.transport !== transport) await store.updateSystem(id, { transport });
+    if (current && current.transport !== transport) {
+      // Not awaited, and a failure is not the server's: the transport is only a hint that
+      // saves one discovery next time, and the slot must not wait for the disk or its lock.
+      store.updateSystem(id, { transport }).catch(() => undefined);
+    }
     return info;
   };
 

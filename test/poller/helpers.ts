@@ -44,6 +44,7 @@ export async function keyringFor(sim: SimSystems, transportOf: (index: number) =
     store,
     ids,
     async cleanUp() {
+      await store.reload(); // queued behind any write still under way (transports remembered)
       store.lock();
       await rm(dir, { recursive: true, force: true });
     },

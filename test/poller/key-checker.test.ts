@@ -5,7 +5,7 @@ import { startSimulator } from '../../src/sim/simulator.js';
 import type { Simulator } from '../../src/sim/types.js';
 import { createKeyChecker } from '../../src/poller/key-checker.js';
 import { KeyringStore } from '../../store/keyring-store.js';
-import { keyringFor, mintAndStore, PASSPHRASE, targetOf, type TestKeyring } from './helpers.js';
+import { keyringFor, mintAndStore, PASSPHRASE, targetOf, waitFor, type TestKeyring } from './helpers.js';
 
 let sim: Simulator;
 let client: TrueNASClient;
@@ -47,7 +47,7 @@ describe('createKeyChecker', () => {
     const checker = createKeyChecker(store, client);
 
     expect(await checker.check(ids[0]!, never)).toMatchObject({ hostname: 'truenas-1', version: '25.10.1' });
-    expect(store.getSystem(ids[0]!)?.transport).toBe('jsonrpc');
+    await waitFor(() => store.getSystem(ids[0]!)?.transport === 'jsonrpc', 'the transport remembered');
     await checker.check(ids[0]!, never);
     expect(update).toHaveBeenCalledTimes(1);
   });

@@ -103,7 +103,8 @@ it('one sweep of 300 systems: healthy ones connect, hung ones time out, down one
   expect(byReason.get('connected')).toHaveLength(SYSTEMS - HUNG.length - DOWN.length);
   expect(byReason.size).toBe(3);
   expect(poller.get(keyring.ids[0]!)?.info).toMatchObject({ hostname: 'truenas-1', version: '25.10.1' });
-  for (const index of UNDISCOVERED) expect(keyring.store.getSystem(keyring.ids[index]!)?.transport).toBe('jsonrpc');
+  const { store } = keyring;
+  await waitFor(() => UNDISCOVERED.every((i) => store.getSystem(keyring.ids[i]!)?.transport === 'jsonrpc'), 'transports remembered');
 
   await Promise.all([...HUNG, ...DOWN].map((i) => sim.setFault(i, 'none')));
 }, 120_000);
