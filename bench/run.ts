@@ -1,0 +1,162 @@
+// `npm run bench [-- --quick]`: measures every budget of SPEC §10 in one invocation, prints one
+// JSON object on stdout and writes it to bench/results.json. Progress goes to stderr.
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { absolute, type BudgetResult } from './budget.js';
+import { copyDataDir, PASSPHRASE, prepareOfflineDataDir, prepareSimDataDir } from './fixtures.js';
+import { startTnc, type KeyPressFigures } from './keypress.js';
+import { POLLER_MAIN } from './paths.js';
+import type { PollerFigures, PollerJob } from './poller-main.js';
+import { DEFAULT_TIMEOUT_MS } from './poller.js';
+import { SimProcess } from './sim-process.js';
+import { round } from './stats.js';
+import { benchStartup } from './startup.js';
+import { benchUnlock, useDefaultKdf } from './unlock.js';
+
+interface Plan {
+  systems: number;
+  startupRuns: number;
+  /** Key presses per measurement (half down, half back up). */
+  presses: number;
+  unlockRuns: number;
+  /** Memory is read after sweep 1, `baseline` and `sweeps`; growth is from baseline to the end. */
+  memory: { baseline: number; sweeps: number };
+}
+
+const FULL: Plan = { systems: 1000, startupRuns: 10, presses: 200, unlockRuns: 5, memory: { baseline: 20, sweeps: 100 } };
+const QUICK: Plan = { systems: 100, startupRuns: 3, presses: 40, unlockRuns: 1, memory: { baseline: 2, sweeps: 10 } };
+
+/** Hung systems of the poller budget: every 20th, 5%. */
+const HUNG_EVERY = 20;
+/** Bounds hung checks in the memory run, which would otherwise take 100 × 10 s at least. */
+const MEMORY_TIMEOUT_MS = 1_000;
+/** Small enough that a terminal this size is common; the row text fills it. */
+const WIDE = { cols: 120, rows: 40 };
+const RESULTS = fileURLToPath(new URL('../../bench/results.json', import.meta.url));
+const MB_BUDGET = 150;
+/** RSS between the second checkpoint and the last may rise this much before it counts as growing. */
+const GROWTH_ALLOWED = 0.05;
+const KEY_PRESS_BUDGET_MS = 16;
+
+function progress(message: string): void {
+  process.stderr.write(`bench: ${message}\n`);
+}
+
+async function keyPresses(dataDir: string, answer: Parameters<typeof startTnc>[1], presses: number, size = WIDE): Promise<KeyPressFigures> {
+  const session = await startTnc(dataDir, answer, size);
+  try {
+    return await session.measure(presses);
+  } finally {
+    await session.stop();
+  }
+}
+
+async function runPoller(job: PollerJob): Promise<PollerFigures> {
+  const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', POLLER_MAIN, JSON.stringify(job)], {
+    maxBuffer: 1 << 20,
+  });
+  return JSON.parse(stdout) as PollerFigures;
+}
+
+function keyPressResult(what: string, figures: KeyPressFigures, details: Record<string, unknown> = {}): BudgetResult {
+  return absolute(what, 'ms', figures.p95, KEY_PRESS_BUDGET_MS, { ...figures.summary, spanMs: figures.spanMs, ...details });
+}
+
+async function main(): Promise<void> {
+  const quick = process.argv.includes('--quick');
+  const plan = quick ? QUICK : FULL;
+  const began = Date.now();
+  const root = await mkdtemp(join(tmpdir(), 'tnc-bench-'));
+  const dir = (name: string) => join(root, name);
+  let sim: SimProcess | undefined;
+  const budgets: Record<string, BudgetResult> = {};
+  try {
+    progress(`preparing data directories (${plan.systems} systems)`);
+    await prepareOfflineDataDir(dir('ten'), 10);
+    await prepareOfflineDataDir(dir('offline'), plan.systems);
+
+    progress('start to first frame');
+    budgets.startToFirstFrame = await benchStartup(plan.startupRuns, {
+      '10 systems': dir('ten'),
+      [`${plan.systems} systems`]: dir('offline'),
+    });
+
+    progress('key press to frame, locked keyring, idle poller');
+    const wide = await keyPresses(dir('offline'), 'stay locked', plan.presses);
+    const small = await keyPresses(dir('offline'), 'stay locked', plan.presses / 2, { cols: 80, rows: 24 });
+    budgets.keyPress = keyPressResult(`key press to updated frame, ${plan.systems} systems, ${WIDE.cols}x${WIDE.rows} terminal: p95`, wide, {
+      at80x24: { ...small.summary },
+    });
+
+    progress('unlock at the default KDF parameters');
+    await copyDataDir(dir('offline'), dir('unlock'));
+    await useDefaultKdf(dir('unlock'));
+    budgets.unlock = await benchUnlock(dir('unlock'), plan.unlockRuns);
+
+    progress(`simulator with ${plan.systems} systems; signing in to each`);
+    sim = await SimProcess.start(plan.systems);
+    await prepareSimDataDir(dir('sim'), sim);
+    for (let i = 0; i < plan.systems; i += HUNG_EVERY) await sim.setFault(i, 'hang');
+    const hung = Math.ceil(plan.systems / HUNG_EVERY);
+
+    progress('key press to frame during the first sweep after unlock');
+    await copyDataDir(dir('sim'), dir('tui'));
+    const duringSweep = await keyPresses(dir('tui'), { passphrase: PASSPHRASE }, plan.presses);
+
+    const { baseline, sweeps } = plan.memory;
+    progress(`poller: one sweep, then ${sweeps} sweeps for memory`);
+    const poller = await runPoller({
+      dataDir: dir('sim'),
+      simulatorPid: sim.pid,
+      checkpoints: [1, baseline, sweeps],
+      memoryTimeoutMs: MEMORY_TIMEOUT_MS,
+    });
+    const { sweep, memory } = poller;
+    budgets.pollSweep = absolute(
+      `one full sweep of ${plan.systems} systems, ${hung} hung, --timeout ${DEFAULT_TIMEOUT_MS / 1000} s: <= timeout + 5 s`,
+      'ms',
+      sweep.sweepMs,
+      DEFAULT_TIMEOUT_MS + 5_000,
+      { ...sweep },
+    );
+    budgets.keyPressDuringSweep = keyPressResult(
+      `key press to updated frame during the first sweep after unlock (${plan.systems} systems, ${hung} hung): p95`,
+      duringSweep,
+      { sweepMsInProcess: sweep.sweepMs },
+    );
+    const rss = (sweep: number) => memory.at[sweep]!.rss;
+    const growth = rss(sweeps) - rss(baseline);
+    const allowed = rss(baseline) * GROWTH_ALLOWED;
+    budgets.memory = absolute(
+      `RSS after ${sweeps} sweeps of ${plan.systems} systems (after GC): <= ${MB_BUDGET} MB and not growing since sweep ${baseline}`,
+      'MB',
+      rss(sweeps),
+      MB_BUDGET,
+      { ...memory, growthMb: round(growth), growthAllowedMb: round(allowed) },
+      growth <= allowed,
+    );
+  } finally {
+    await sim?.stop();
+    await rm(root, { recursive: true, force: true });
+  }
+  const report = {
+    quick,
+    node: process.version,
+    cpus: cpus().length,
+    wallSeconds: Math.round((Date.now() - began) / 1000),
+    ok: Object.values(budgets).every((result) => result.ok),
+    budgets,
+  };
+  const json = JSON.stringify(report, null, 2);
+  await writeFile(RESULTS, `${json}\n`);
+  process.stdout.write(`${json}\n`);
+}
+
+// Exit through process.exit, so that programs still running in a pty are killed on the way.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+
+await main();
