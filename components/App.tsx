@@ -92,3 +92,8 @@ export function App({ store, actions, theme, onError }: AppProps) {
     </ErrorBoundary>
   );
 }
+
+/** The element to render, for callers that must not compile JSX themselves (see run.tsx). */
+export function appElement(props: AppProps) {
+  return <App {...props} />;
+}

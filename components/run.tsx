@@ -1,9 +1,9 @@
 // Runs the full-screen application until the user quits. The caller (src/cli.ts) owns the
 // alternate screen, signals and fatal errors; this owns Ink, the controller and cleanup.
+// No JSX in this file: it would import React before loadUi() has set the environment up.
 import type { KeyringStore } from '../store/keyring-store.js';
 import type { TrueNASClient } from '../src/client/client.js';
 import { Controller } from '../src/app/controller.js';
-import { themeFor } from './theme.js';
 
 export interface RunContext {
   store: KeyringStore;
@@ -16,18 +16,25 @@ export interface RunContext {
 }
 
 /**
- * Ink decides once, when first imported, whether it runs in CI (`CI` set), and then writes
- * nothing until it exits. A terminal session is interactive whatever the environment says,
- * so Ink is loaded with the variables hidden.
+ * Ink and React read the environment once, when first loaded: Ink draws nothing until it
+ * exits when `CI` is set, and React runs its slow development build unless NODE_ENV says
+ * production. A terminal session is interactive whatever CI says, and production unless
+ * NODE_ENV says otherwise, so the UI modules load with the environment adjusted, then it is
+ * put back.
  */
-async function loadInk(): Promise<typeof import('ink')> {
-  const saved = { CI: process.env.CI, CONTINUOUS_INTEGRATION: process.env.CONTINUOUS_INTEGRATION };
+async function loadUi() {
+  const saved = { CI: process.env.CI, CONTINUOUS_INTEGRATION: process.env.CONTINUOUS_INTEGRATION, NODE_ENV: process.env.NODE_ENV };
   delete process.env.CI;
   delete process.env.CONTINUOUS_INTEGRATION;
+  process.env.NODE_ENV ??= 'production';
   try {
-    return await import('ink');
+    const [{ render }, { appElement }, { themeFor }] = await Promise.all([import('ink'), import('./App.js'), import('./theme.js')]);
+    return { render, appElement, themeFor };
   } finally {
-    for (const [name, value] of Object.entries(saved)) if (value !== undefined) process.env[name] = value;
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
   }
 }
 
@@ -38,8 +45,7 @@ function firstLine(error: Error): string {
 export async function runApp(ctx: RunContext): Promise<number> {
   const stdout = ctx.stdout ?? process.stdout;
   const stdin = ctx.stdin ?? process.stdin;
-  const { render } = await loadInk();
-  const { App } = await import('./App.js');
+  const { render, appElement, themeFor } = await loadUi();
   const controller = new Controller(
     { store: ctx.store, client: ctx.client },
     {
@@ -55,7 +61,7 @@ export async function runApp(ctx: RunContext): Promise<number> {
   };
   controller.start();
   const start = () => render(
-    <App store={controller.appStore} actions={controller} theme={themeFor(process.env)} onError={onError} />,
+    appElement({ store: controller.appStore, actions: controller, theme: themeFor(process.env), onError }),
     {
       stdout,
       stdin,

@@ -24,7 +24,7 @@ export function FullScreen({ viewport, children }: { viewport: Viewport; childre
     );
   }
   return (
-    <Box height={height} width={viewport.columns} flexDirection="column" overflow="hidden">
+    <Box height={height} width={viewport.columns} flexDirection="column">
       {children}
     </Box>
   );

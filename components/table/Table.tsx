@@ -39,26 +39,43 @@ interface RowLineProps<Row> {
   state: RowState;
 }
 
+interface Segment {
+  text: string;
+  tone: TextToken | undefined;
+}
+
+/**
+ * Neighbouring cells without a tone of their own share one Text. Ink measures every Text
+ * with string-width on each frame, which is quick for plain ASCII and slow for anything
+ * else (`…`, `·`): short separate segments keep the slow part small.
+ */
+function segments<Row>(row: Row, columns: readonly Column<Row>[], toned: boolean): Segment[] {
+  const result: Segment[] = [];
+  columns.forEach((column, i) => {
+    const text = fitCell(column.text(row), column.width) + (i < columns.length - 1 ? GAP : '');
+    const tone = toned ? column.tone?.(row) : undefined;
+    const last = result[result.length - 1];
+    if (last && last.tone === undefined && tone === undefined) last.text += text;
+    else result.push({ text, tone });
+  });
+  return result;
+}
+
 function RowLineView<Row>({ row, columns, state }: RowLineProps<Row>) {
   const theme = useTheme();
   // The marker shows the cursor row even where no style is rendered at all.
-  const marker = state === 'plain' ? '  ' : '› ';
-  const style = state === 'selected' ? theme.text['row.selected'] : state === 'blurred' ? theme.text['row.selectedBlurred'] : {};
+  const marker = state === 'plain' ? '  ' : '> ';
+  const rowStyle = state === 'selected' ? theme.text['row.selected'] : state === 'blurred' ? theme.text['row.selectedBlurred'] : {};
+  const parts = segments(row, columns, state === 'plain');
+  parts[0]!.text = marker + parts[0]!.text;
   return (
-    <Text wrap="truncate" {...style}>
-      {marker}
-      {columns.map((column, i) => {
-        const cell = fitCell(column.text(row), column.width) + (i < columns.length - 1 ? GAP : '');
-        const tone = state === 'plain' ? column.tone?.(row) : undefined;
-        return tone ? (
-          <Text key={column.title} {...theme.text[tone]}>
-            {cell}
-          </Text>
-        ) : (
-          cell
-        );
-      })}
-    </Text>
+    <Box flexShrink={0}>
+      {parts.map((part, i) => (
+        <Text key={i} {...(part.tone ? theme.text[part.tone] : rowStyle)}>
+          {part.text}
+        </Text>
+      ))}
+    </Box>
   );
 }
 
@@ -72,7 +89,7 @@ export function Table<Item, Row>({ items, rowOf, rowKey, columns, cursor, scroll
   const theme = useTheme();
   const heading = ' '.repeat(CURSOR_WIDTH) + columns.map((c) => fitCell(c.title, c.width)).join(GAP);
   return (
-    <Box flexDirection="column" height={height + 1} flexShrink={0} overflow="hidden">
+    <Box flexDirection="column" height={height + 1} flexShrink={0}>
       <Text wrap="truncate" {...theme.text['row.heading']}>
         {heading}
       </Text>
