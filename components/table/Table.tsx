@@ -63,14 +63,12 @@ function segments<Row>(row: Row, columns: readonly Column<Row>[], toned: boolean
 
 function RowLineView<Row>({ row, columns, state }: RowLineProps<Row>) {
   const theme = useTheme();
-  // The marker shows the cursor row even where no style is rendered at all.
-  const marker = state === 'plain' ? '  ' : '> ';
   const rowStyle = state === 'selected' ? theme.text['row.selected'] : state === 'blurred' ? theme.text['row.selectedBlurred'] : {};
-  const parts = segments(row, columns, state === 'plain');
-  parts[0]!.text = marker + parts[0]!.text;
   return (
     <Box flexShrink={0}>
-      {parts.map((part, i) => (
+      {/* The marker shows the cursor row even where no style is rendered at all. */}
+      <Text {...rowStyle}>{state === 'plain' ? '  ' : '› '}</Text>
+      {segments(row, columns, state === 'plain').map((part, i) => (
         <Text key={i} {...(part.tone ? theme.text[part.tone] : rowStyle)}>
           {part.text}
         </Text>

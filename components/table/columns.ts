@@ -40,4 +40,3 @@ export function fitCell(text: string, width: number): string {
   if (chars.length <= width) return text + ' '.repeat(width - chars.length);
   return width <= 0 ? '' : `${chars.slice(0, width - 1).join('')}…`;
 }
-

@@ -204,7 +204,7 @@ describe('Dashboard', () => {
     }));
     app.controller.appStore.dispatch({ type: 'systemsLoaded', systems });
     await app.waitForContent('nas-0000');
-    const cursorLine = () => app.lastFrame().split('\n').find((line) => line.startsWith('>'));
+    const cursorLine = () => app.lastFrame().split('\n').find((line) => line.startsWith('›'));
     let frame = await app.sendInputAndWaitForChange('G');
     expect(cursorLine()).toContain('nas-0999');
     expect(frame.split('\n').filter((l) => /nas-\d{4}/.test(l)).length).toBeLessThan(30);

@@ -67,7 +67,7 @@ describe('NO_COLOR', () => {
     expect(raw).not.toMatch(ANY_COLOUR);
     const selected = rawLine(raw, 'nas-2');
     expect(selected).toContain(INVERSE);
-    expect(selected.replace(/\x1b\[[0-9;]*m/g, '')).toMatch(/^> nas-2/);
+    expect(selected.replace(/\x1b\[[0-9;]*m/g, '')).toMatch(/^› nas-2/);
     expect(rawLine(raw, 'nas-3')).not.toContain(INVERSE);
   });
 

@@ -101,7 +101,7 @@ describe('Keyring screen', () => {
     const lines = frame.split('\n');
     const heading = lines.find((line) => /^\s+TrueNAS\s/.test(line))!;
     expect(heading.trim().split(/\s{2,}/)).toEqual(['TrueNAS', 'Key', 'Connected']);
-    const row = (name: string) => lines.find((line) => line.includes(name))!.replace(/^[>\s]+/, '').trim().split(/\s{2,}/);
+    const row = (name: string) => lines.find((line) => line.includes(name))!.replace(/^[›\s]+/, '').trim().split(/\s{2,}/);
     expect(row('nas-0000')).toEqual(['nas-0000', 'Stored', 'True']);
     expect(row('nas-0001')).toEqual(['nas-0001', 'False · no key']);
     expect(row('nas-0002')).toEqual(['nas-0002', 'False · unreachable']);
