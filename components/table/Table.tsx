@@ -1,7 +1,7 @@
 import { Box, Text } from 'ink';
 import { memo, type ReactElement } from 'react';
 import { useTheme, type TextToken } from '../theme.js';
-import { COLUMN_GAP, CURSOR_WIDTH, fitCell } from './columns.js';
+import { COLUMN_GAP, CURSOR_WIDTH, cutCell, fitCell } from './columns.js';
 
 export interface Column<Row> {
   title: string;
@@ -39,40 +39,27 @@ interface RowLineProps<Row> {
   state: RowState;
 }
 
-interface Segment {
-  text: string;
-  tone: TextToken | undefined;
-}
-
-/**
- * Neighbouring cells without a tone of their own share one Text. Ink measures every Text
- * with string-width on each frame, which is quick for plain ASCII and slow for anything
- * else (`…`, `·`): short separate segments keep the slow part small.
- */
-function segments<Row>(row: Row, columns: readonly Column<Row>[], toned: boolean): Segment[] {
-  const result: Segment[] = [];
-  columns.forEach((column, i) => {
-    const text = fitCell(column.text(row), column.width) + (i < columns.length - 1 ? GAP : '');
-    const tone = toned ? column.tone?.(row) : undefined;
-    const last = result[result.length - 1];
-    if (last && last.tone === undefined && tone === undefined) last.text += text;
-    else result.push({ text, tone });
-  });
-  return result;
-}
-
 function RowLineView<Row>({ row, columns, state }: RowLineProps<Row>) {
   const theme = useTheme();
   const rowStyle = state === 'selected' ? theme.text['row.selected'] : state === 'blurred' ? theme.text['row.selectedBlurred'] : {};
   return (
     <Box flexShrink={0}>
-      {/* The marker shows the cursor row even where no style is rendered at all. */}
-      <Text {...rowStyle}>{state === 'plain' ? '  ' : '› '}</Text>
-      {segments(row, columns, state === 'plain').map((part, i) => (
-        <Text key={i} {...(part.tone ? theme.text[part.tone] : rowStyle)}>
-          {part.text}
-        </Text>
-      ))}
+      <Box width={CURSOR_WIDTH} flexShrink={0}>
+        {/* The marker shows the cursor row even where no style is rendered at all. */}
+        <Text {...rowStyle}>{state === 'plain' ? '  ' : '› '}</Text>
+      </Box>
+      {columns.map((column, i) => {
+        const width = column.width + (i < columns.length - 1 ? COLUMN_GAP : 0);
+        const tone = state === 'plain' ? column.tone?.(row) : undefined;
+        // Cells are padded by their box, not with spaces (Ink parses every written character
+        // on every frame), except on the selected row, whose style must fill the whole line.
+        const text = state === 'selected' ? fitCell(column.text(row), column.width).padEnd(width) : cutCell(column.text(row), column.width);
+        return (
+          <Box key={column.title} width={width} flexShrink={0}>
+            <Text {...(tone ? theme.text[tone] : rowStyle)}>{text}</Text>
+          </Box>
+        );
+      })}
     </Box>
   );
 }

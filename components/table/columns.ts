@@ -40,3 +40,10 @@ export function fitCell(text: string, width: number): string {
   if (chars.length <= width) return text + ' '.repeat(width - chars.length);
   return width <= 0 ? '' : `${chars.slice(0, width - 1).join('')}…`;
 }
+
+/** Cuts a cell to at most `width` characters (cut text ends in `…`), without padding. */
+export function cutCell(text: string, width: number): string {
+  const chars = [...text];
+  if (chars.length <= width) return text;
+  return width <= 0 ? '' : `${chars.slice(0, width - 1).join('')}…`;
+}
