@@ -639,10 +639,12 @@ export class Controller {
     const record = this.store.getSystem(dialog.systemId);
     if (!record) return this.dispatch({ type: 'dialogClosed', kind: 'removeSystem' });
     const entry = this.store.listEntries().find((e) => e.systemId === record.id);
+    // Only a system that answered its last check is asked: a down one would hold the dialog for the whole timeout.
+    const reachable = this.state.statuses.get(record.id)?.connected === true;
     const result = await this.dialogWork(dialog, `Removing ${record.name}…`, false, async () => {
       const key = this.usableKey(record.id);
       let deleted = false;
-      if (key) {
+      if (key && reachable) {
         try {
           await this.client.deleteKey(targetOf(record), key.credential, key.keyId, { timeoutMs: this.timeoutMs });
           deleted = true;

@@ -281,6 +281,7 @@ describe('Remove System and quitting', () => {
     await h.store.createKeyring('home', 'pw');
     const id = await addAndSignIn(h, 0);
     const keyId = h.store.listEntries()[0]!.meta.keyId;
+    await untilConnected(h, id, 'True');
     h.run('removeSystem');
     const confirm = await h.untilDialog('removeSystem');
     expect(focusedButton(topDialog(confirm)!)?.id).toBe('cancel');
