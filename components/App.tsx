@@ -8,7 +8,7 @@ import { ErrorBoundary } from './ErrorBoundary.js';
 import { Footer } from './footer/Footer.js';
 import { FullScreen } from './frame/FullScreen.js';
 import { useTerminalSize } from './frame/use-terminal-size.js';
-import { inputContextOf } from './input-context.js';
+import { inputContextOf } from './input/input-context.js';
 import { commandFor, keyName } from './keymap.js';
 import { Dashboard } from './screens/Dashboard.js';
 import { Header } from './screens/Header.js';

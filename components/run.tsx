@@ -4,6 +4,7 @@
 import type { KeyringStore } from '../store/keyring-store.js';
 import type { TrueNASClient } from '../src/client/client.js';
 import { Controller } from '../src/app/controller.js';
+import { PacedStdin } from './input/paced-stdin.js';
 
 export interface RunContext {
   store: KeyringStore;
@@ -44,7 +45,7 @@ function firstLine(error: Error): string {
 
 export async function runApp(ctx: RunContext): Promise<number> {
   const stdout = ctx.stdout ?? process.stdout;
-  const stdin = ctx.stdin ?? process.stdin;
+  const stdin = new PacedStdin(ctx.stdin ?? process.stdin);
   const { render, appElement, themeFor } = await loadUi();
   const controller = new Controller(
     { store: ctx.store, client: ctx.client },
@@ -60,30 +61,26 @@ export async function runApp(ctx: RunContext): Promise<number> {
     void controller.quit(true);
   };
   controller.start();
-  const start = () => render(
-    appElement({ store: controller.appStore, actions: controller, theme: themeFor(process.env), onError }),
-    {
+  let instance: ReturnType<typeof render> | undefined;
+  try {
+    instance = render(appElement({ store: controller.appStore, actions: controller, theme: themeFor(process.env), onError }), {
       stdout,
-      stdin,
+      stdin: stdin as unknown as NodeJS.ReadStream,
       exitOnCtrlC: false,
       patchConsole: false,
-      incrementalRendering: true,
+      // Ink 6.8's incremental mode leaves stale lines behind on the alternate screen (seen with
+      // the first poller batch redrawing rows): whole frames are drawn instead.
+      incrementalRendering: false,
       // A key press must reach the screen within a frame of 16 ms, not Ink's default 33 ms.
       maxFps: 60,
-    },
-  );
-  let instance: ReturnType<typeof render>;
-  try {
-    instance = start();
-  } catch (error) {
-    await controller.quit(true);
-    throw error;
-  }
-  try {
+    });
     const code = await controller.exited;
     if (failure) throw failure;
     return code;
   } finally {
-    instance.unmount();
+    // Quitting (and its cleanup) is idempotent: this only matters when rendering threw.
+    await controller.quit(true);
+    instance?.unmount();
+    stdin.close();
   }
 }

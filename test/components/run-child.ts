@@ -64,19 +64,30 @@ try {
     stdin: stdin as unknown as NodeJS.ReadStream,
     stdout: stdout as unknown as NodeJS.WriteStream,
   });
-  // Quits once the first screen is drawn and keys are read (raw mode): a key typed earlier
-  // would be lost, as on a terminal. The test's deadline covers "never".
+  // Once the first screen is drawn and keys are read (raw mode; a key typed earlier would be
+  // lost, as on a terminal): `a` and an address arrive in one chunk, as from a script or a
+  // slow link, and must still open Add System and fill its field; then Esc, then q.
   const drawn = () => plain(stdout.output).includes('Unlocked: home') && plain(stdout.output).includes('Demo: sign in');
-  const quitWhenReady = () => {
+  const typed = () => plain(stdout.output).includes('Address  nas.invalid');
+  let sent = false;
+  const step = () => {
     if (!drawn() || !stdin.isRaw) return;
-    stdout.off('written', quitWhenReady);
-    stdin.off('raw', quitWhenReady);
-    report({ drawn: true });
-    // Raw mode is switched on by the effect just before the one that attaches the key handler.
-    setImmediate(() => stdin.type('q'));
+    if (!sent) {
+      sent = true;
+      report({ drawn: true });
+      // Raw mode is switched on by the effect just before the one that attaches the key handler.
+      setImmediate(() => stdin.type('anas.invalid'));
+      return;
+    }
+    if (!typed()) return;
+    stdout.off('written', step);
+    stdin.off('raw', step);
+    report({ typed: true });
+    stdin.type('\x1b');
+    stdin.type('q');
   };
-  stdout.on('written', quitWhenReady);
-  stdin.on('raw', quitWhenReady);
+  stdout.on('written', step);
+  stdin.on('raw', step);
   const code = await exit;
   client.close();
   report({ code, keyring: store.keyringState(), raw: stdin.isRaw, react: process.env.NODE_ENV ?? null });

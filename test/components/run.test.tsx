@@ -27,13 +27,14 @@ function runChild(env: NodeJS.ProcessEnv): Promise<{ events: Array<Record<string
 }
 
 describe('runApp', () => {
-  it('draws while running with CI set and NODE_ENV unset, and resolves 0 after q with the keyring locked', async () => {
+  it('draws while running with CI set and NODE_ENV unset, takes keys that arrive together one by one, and resolves 0 after q with the keyring locked', async () => {
     expect(existsSync(CHILD), 'the test build (vitest global setup) is missing').toBe(true);
     const env: NodeJS.ProcessEnv = { ...process.env, CI: 'true' };
     delete env.NODE_ENV;
     const { events, status } = await runChild(env);
     expect(events).toEqual([
       { drawn: true },
+      { typed: true },
       { code: 0, keyring: 'locked', raw: false, react: null },
     ]);
     expect(status).toBe(0);

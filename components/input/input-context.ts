@@ -1,6 +1,6 @@
-import { focusedField } from '../src/app/dialogs.js';
-import { topDialog, type AppState } from '../src/app/state.js';
-import type { InputContext } from './keymap.js';
+import { focusedField } from '../../src/app/dialogs.js';
+import { topDialog, type AppState } from '../../src/app/state.js';
+import type { InputContext } from '../keymap.js';
 
 /** Which bindings of the key map apply to the next key. */
 export function inputContextOf(state: AppState): InputContext {
