@@ -24,7 +24,6 @@ export class TmuxSession {
       .map(([key, value]) => `export ${key}='${value.replace(/'/g, "'\\''")}';`)
       .join(' ');
     this.tmux('-f', '/dev/null', 'new-session', '-d', '-s', this.name, '-x', String(cols), '-y', String(rows), `unset CI; ${exports} ${command}`);
-    this.tmux('set-option', '-t', this.name, 'remain-on-exit', 'on');
   }
 
   /** Types text literally, one character per send so the program sees separate key presses. */
@@ -59,11 +58,9 @@ export class TmuxSession {
   }
 
   /** tmux's own view of the pane: whether the program left the alternate screen and cursor on. */
-  paneState(): { dead: boolean; status: number | null; alternateOn: boolean; cursorVisible: boolean } {
-    const [dead, status, alternate, cursor] = this.tmux('display-message', '-p', '-t', this.name, '#{pane_dead} #{pane_dead_status} #{alternate_on} #{cursor_flag}')
-      .trim()
-      .split(' ');
-    return { dead: dead === '1', status: status ? Number(status) : null, alternateOn: alternate === '1', cursorVisible: cursor === '1' };
+  paneState(): { alternateOn: boolean; cursorVisible: boolean } {
+    const [alternate, cursor] = this.tmux('display-message', '-p', '-t', this.name, '#{alternate_on} #{cursor_flag}').trim().split(' ');
+    return { alternateOn: alternate === '1', cursorVisible: cursor === '1' };
   }
 
   async waitFor(expected: string | RegExp, timeoutMs = 20_000): Promise<string> {
@@ -75,16 +72,6 @@ export class TmuxSession {
       await sleep(50);
     }
     throw new Error(`timed out waiting for ${String(expected)}; screen was:\n${screen}`);
-  }
-
-  async waitForExit(timeoutMs = 20_000): Promise<number | null> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      const state = this.paneState();
-      if (state.dead) return state.status;
-      await sleep(50);
-    }
-    throw new Error(`program did not exit; screen was:\n${this.screen()}`);
   }
 
   kill(): void {

@@ -1,4 +1,5 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI_PATH } from './run-cli.js';
@@ -12,19 +13,48 @@ export function tempDir(prefix: string): { path: string; remove(): void } {
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
 }
 
+export interface TncRun {
+  session: TmuxSession;
+  /** Waits until tnc has exited; then its exit code, the terminal modes and tmux's view of the pane. */
+  exited(timeoutMs?: number): Promise<{ code: number; stty: string; alternateOn: boolean; cursorVisible: boolean; screen: string }>;
+}
+
 /**
- * Starts the built tnc in a tmux pseudo-terminal. Everything it writes to the terminal is
- * also logged raw to `outputLog` (tmux pipe-pane), so tests can search it for secrets.
+ * Starts the built tnc in a tmux pseudo-terminal. The shell around it records the exit code
+ * and `stty -a` once tnc has gone and then keeps the pane alive, so the terminal state it left
+ * can still be read. Everything tnc writes to the terminal is also logged raw to `outputLog`
+ * (tmux pipe-pane), so tests can search it for secrets.
  */
 export function startTnc(
   session: TmuxSession,
   args: string[],
-  options: { cols?: number; rows?: number; env?: Record<string, string>; outputLog?: string; afterExit?: string } = {},
-): void {
+  options: { cols?: number; rows?: number; env?: Record<string, string>; outputLog?: string } = {},
+): TncRun {
+  const status = mkdtempSync(join(tmpdir(), 'tnc-exit-'));
   const quoted = args.map((arg) => `'${arg}'`).join(' ');
-  const after = options.afterExit ? `; ${options.afterExit}` : '';
-  session.start(`node '${CLI_PATH}' ${quoted}${after}`, options);
+  session.start(
+    `node '${CLI_PATH}' ${quoted}; echo $? > '${status}/code.tmp'; stty -a > '${status}/stty'; mv '${status}/code.tmp' '${status}/code'; sleep 600`,
+    options,
+  );
   if (options.outputLog) session.pipeOutput(options.outputLog);
+  return {
+    session,
+    async exited(timeoutMs = 20_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!existsSync(join(status, 'code'))) {
+        if (Date.now() > deadline) throw new Error(`tnc did not exit; screen was:\n${session.screen()}`);
+        await sleep(50);
+      }
+      const result = {
+        code: Number(readFileSync(join(status, 'code'), 'utf8')),
+        stty: readFileSync(join(status, 'stty'), 'utf8'),
+        ...session.paneState(),
+        screen: session.screen(),
+      };
+      rmSync(status, { recursive: true, force: true });
+      return result;
+    },
+  };
 }
 
 /** Every regular file below `dir`, with its bytes. */
