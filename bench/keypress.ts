@@ -2,15 +2,13 @@
 // output that draws the cursor on the row it moved to.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CLI } from './paths.js';
-import { Pty } from './pty.js';
+import { CTRL_C, ESC, Pty } from './pty.js';
 import { systemName } from './fixtures.js';
 import { percentile, summary } from './stats.js';
 
 /** About the auto-repeat rate of a held key. */
 const PACE_MS = 30;
 const QUIET_MS = 300;
-const ESC = '\x1b';
-const CTRL_C = '\x03';
 
 export interface KeyPressFigures {
   p95: number;
@@ -20,7 +18,6 @@ export interface KeyPressFigures {
 }
 
 export interface KeyPressSession {
-  pty: Pty;
   /** Presses `count` keys (down, then back up) and measures each one. */
   measure(count: number): Promise<KeyPressFigures>;
   stop(): Promise<void>;
@@ -38,7 +35,6 @@ export async function startTnc(
   const pty = new Pty([process.execPath, CLI, '--data-dir', dataDir], size);
   let cursor = 0;
   const session: KeyPressSession = {
-    pty,
     async measure(count) {
       const samples: number[] = [];
       const started = performance.now();

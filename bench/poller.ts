@@ -137,7 +137,7 @@ export interface MemoryReading {
 export interface MemoryFigures {
   sweeps: number;
   timeoutMs: number;
-  /** By sweep number; "0" is before the first check. */
+  /** By sweep number; "0" is before the first check of this run (the process may have polled before). */
   at: Record<string, MemoryReading>;
   wallMs: number;
 }

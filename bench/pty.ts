@@ -11,6 +11,10 @@ export interface PtyOptions {
   env?: NodeJS.ProcessEnv;
 }
 
+/** Bytes of keys as a terminal sends them in raw mode. */
+export const CTRL_C = '\x03';
+export const ESC = '\x1b';
+
 // CSI (with private/intermediate bytes), OSC, and two-byte escapes.
 const ANSI = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]/g;
 

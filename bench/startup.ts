@@ -1,7 +1,7 @@
 // Start to first full frame: tnc against the smallest Ink app, both spawned in a pty the same
 // way, runs interleaved so that a slower moment of the machine hits both alike.
 import { CLI, HELLO } from './paths.js';
-import { Pty } from './pty.js';
+import { CTRL_C, Pty } from './pty.js';
 import { median, summary } from './stats.js';
 import { relative, type BudgetResult } from './budget.js';
 
@@ -14,8 +14,6 @@ async function timeToFrame(argv: string[], expected: string[], quitKeys?: string
     await pty.stop(quitKeys);
   }
 }
-
-const CTRL_C = '\x03';
 
 /**
  * `dataDirs` holds a locked keyring; tnc's first frame is the dashboard with the Unlock dialog
