@@ -13,11 +13,12 @@ import { connectedTone, systemRow, type SystemRow } from './system-row.js';
 const keysOf = (command: string) => KEYMAP.filter((b) => b.command === command && b.scope !== 'filter').map(keysLabel).join('/');
 
 function dashboardColumns(width: number): Column<SystemRow>[] {
+  // Connected is wide enough at 80 columns for the longest reason, `False · certificate changed`.
   const [name, address, version, connected, checked] = columnWidths(width, [
-    { min: 12, grow: 2 },
-    { min: 16, grow: 3 },
+    { min: 10, grow: 2 },
+    { min: 14, grow: 3 },
     { min: 8, grow: 0 },
-    { min: 20, grow: 1, max: 28 },
+    { min: 27, grow: 0 },
     { min: 12, grow: 0 },
   ]);
   return [
