@@ -38,14 +38,15 @@ export function splitKeys(chunk: string): string[] {
 export class PacedStdin extends EventEmitter {
   private readonly queue: string[] = [];
   private ready: string | null = null;
-  private scheduled = false;
+  /** A key went on in this turn: the next waits for the following one. */
+  private waiting = false;
 
   constructor(private readonly source: NodeJS.ReadStream) {
     super();
     source.on('readable', this.drain);
-    // Keys that came before Ink listened wait for it.
+    // Keys that came before Ink listened wait for it (the listener is added after this event).
     this.on('newListener', (event) => {
-      if (event === 'readable') this.schedule();
+      if (event === 'readable') setImmediate(() => this.step());
     });
   }
 
@@ -91,18 +92,21 @@ export class PacedStdin extends EventEmitter {
     while ((chunk = this.source.read() as string | Buffer | null) !== null) {
       this.queue.push(...splitKeys(chunk.toString()));
     }
-    this.schedule();
+    this.step();
   };
 
-  private schedule(): void {
-    if (this.scheduled || this.queue.length === 0) return;
-    this.scheduled = true;
+  /**
+   * Passes the next key on, then lets a turn go by before the one after. A key that finds
+   * the stream idle goes on at once, in its order with other events (a resize, say).
+   */
+  private step(): void {
+    if (this.waiting || this.queue.length === 0 || this.listenerCount('readable') === 0) return;
+    this.ready = this.queue.shift()!;
+    this.emit('readable');
+    this.waiting = true;
     setImmediate(() => {
-      this.scheduled = false;
-      if (this.listenerCount('readable') === 0) return;
-      this.ready = this.queue.shift() ?? null;
-      this.emit('readable');
-      this.schedule();
+      this.waiting = false;
+      this.step();
     });
   }
 }

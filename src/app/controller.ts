@@ -298,10 +298,13 @@ export class Controller {
     }
     this.dispatch({ type: 'dialogClosed', kind: dialog.kind });
     if (dialog.kind === 'unlock') this.say('The keyring stays locked: systems with a stored key show False · locked');
-    if (dialog.kind === 'trustCertificate') {
+    if (dialog.kind === 'trustCertificate' && dialog.pinned === null) {
       this.declined.add(dialog.systemId);
       this.reloadSystems();
       this.say(`${dialog.systemName}: certificate not trusted`, 'warning');
+    } else if (dialog.kind === 'trustCertificate') {
+      // The old pin stays, and so does `certificate changed`.
+      this.say(`${dialog.systemName}: the new certificate was not trusted`, 'warning');
     }
   }
 

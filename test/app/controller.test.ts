@@ -318,7 +318,7 @@ describe('Remove System and quitting', () => {
 });
 
 describe('certificate changed', () => {
-  it('shows the new fingerprint beside the pinned one and asks again', async () => {
+  it('shows the new fingerprint beside the pinned one and asks again; Cancel keeps the old pin', async () => {
     const h = await open();
     await h.store.createKeyring('home', 'pw');
     const id = await addAndSignIn(h, 1, { name: 'rotating' });
@@ -331,5 +331,9 @@ describe('certificate changed', () => {
     const trust = await h.untilDialog('trustCertificate');
     const dialog = topDialog(trust)!;
     expect(dialog.kind === 'trustCertificate' && [dialog.pinned, dialog.certificate.fingerprint]).toEqual([pinned, sim.systems[1]!.fingerprint]);
+    h.run('dialogEnter');
+    await h.untilDialog(null);
+    expect(statusText(h, id)).toBe('False · certificate changed');
+    expect(h.store.getSystem(id)!.fingerprint).toBe(pinned);
   });
 });

@@ -55,4 +55,21 @@ describe('PacedStdin', () => {
     stdin.close();
     expect(source.listenerCount('readable')).toBe(0);
   });
+
+  it('passes a key that finds it idle on at once, and the next one only a turn later', async () => {
+    const source = new Source();
+    const stdin = new PacedStdin(source as unknown as NodeJS.ReadStream);
+    const seen: string[] = [];
+    stdin.on('readable', () => {
+      let key: string | null;
+      while ((key = stdin.read()) !== null) seen.push(key);
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    source.send('\x1b');
+    source.send('q');
+    expect(seen).toEqual(['\x1b']);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(seen).toEqual(['\x1b', 'q']);
+    stdin.close();
+  });
 });
