@@ -1,7 +1,13 @@
 // Escape sequences are asserted here, so colour output is forced on before Ink (and the
 // colour library it uses) loads; each test file runs in its own module graph.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 
+// The worker process may run other test files afterwards: the variable does not outlive this one.
+const savedForceColor = process.env.FORCE_COLOR;
+afterAll(() => {
+  if (savedForceColor === undefined) delete process.env.FORCE_COLOR;
+  else process.env.FORCE_COLOR = savedForceColor;
+});
 process.env.FORCE_COLOR = '1';
 const { renderState } = await import('./app-harness.js');
 const { colorTheme, monoTheme, themeFor } = await import('../../components/theme.js');
