@@ -1,5 +1,5 @@
 import tls from 'node:tls';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { TrueNASClient } from '../../src/client/client.js';
 import { selfSigned, testCA, type TestCert } from './helpers/certs.js';
 import { reasonOf } from './helpers/outcome.js';
@@ -53,6 +53,25 @@ describe('TLS: pinning and CA verification', () => {
     expect(await Promise.all(attempts.map(reasonOf))).toEqual(attempts.map(() => 'certificate changed'));
     expect(selfSignedServer.requests.length).toBe(before);
     expect(selfSignedServer.calls.length).toBe(callsBefore);
+  });
+
+  it('builds TLS contexts once, not per connection (pinned, CA-verified, over both transports)', async () => {
+    const created = vi.spyOn(tls, 'createSecureContext');
+    try {
+      const pinned = { address: selfSignedServer.url, fingerprint: own.fingerprint };
+      // First round: each shared context may be built once; later rounds must build none.
+      for (let round = 0; round < 3; round++) {
+        if (round === 1) created.mockClear();
+        await client.checkKey({ ...pinned, transport: 'jsonrpc' }, FAKE_KEY);
+        await client.checkKey({ ...pinned, transport: 'rest' }, FAKE_KEY);
+        await client.discover(pinned);
+        await client.fetchCertificate(selfSignedServer.url);
+        await expect(client.discover({ address: selfSignedServer.url })).rejects.toMatchObject({ reason: 'untrusted' });
+      }
+      expect(created).not.toHaveBeenCalled();
+    } finally {
+      created.mockRestore();
+    }
   });
 
   it('calls a self-signed certificate untrusted when nothing is pinned, and sends nothing', async () => {
