@@ -12,10 +12,17 @@ describe('demo mode', () => {
   afterAll(() => session.kill());
 
   const demoDataDirs = () => readdirSync(tmpdir()).filter((name) => name.startsWith('tnc-demo-')).sort();
-  const demoSimulators = () => {
-    const found = spawnSync('pgrep', ['-f', 'sim/main.js --systems 3 --versions 25.10,25.10,24.10'], { encoding: 'utf8' });
-    return found.stdout.trim().split('\n').filter(Boolean);
+  const childrenOf = (pid: string) => spawnSync('pgrep', ['-P', pid], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean);
+  const isAlive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
   };
+  /** The simulator child of this session's tnc (the shell's child), not of any other tnc running here. */
+  const demoSimulators = () => childrenOf(session.panePid()).flatMap(childrenOf);
 
   it('lists the simulated systems with their credentials and signs in to each, 2FA and REST-only included', async () => {
     const before = demoDataDirs();
@@ -63,11 +70,12 @@ describe('demo mode', () => {
 
     const demoDirs = demoDataDirs();
     expect(demoDirs.length).toBeGreaterThan(before.length);
-    expect(demoSimulators()).toHaveLength(1);
+    const simulators = demoSimulators();
+    expect(simulators).toHaveLength(1);
     await session.type('q');
     expect((await run.exited()).code).toBe(0);
     // Its temporary data directory and its simulator child are gone with it.
     expect(demoDataDirs()).toEqual(before);
-    expect(demoSimulators()).toHaveLength(0);
+    await expect.poll(() => isAlive(Number(simulators[0])), { timeout: 5000 }).toBe(false);
   });
 });

@@ -40,8 +40,12 @@ export class TmuxSession {
 
   /** Sends a signal to the pane's processes named `name` (the program, not the shell around it). */
   signal(signal: string, name: string): void {
-    const pid = this.tmux('display-message', '-p', '-t', this.name, '#{pane_pid}').trim();
-    execFileSync('pkill', [`-${signal}`, '-P', pid, '-x', name]);
+    execFileSync('pkill', [`-${signal}`, '-P', this.panePid(), '-x', name]);
+  }
+
+  /** The pid of the shell that runs the command in the pane. */
+  panePid(): string {
+    return this.tmux('display-message', '-p', '-t', this.name, '#{pane_pid}').trim();
   }
 
   /** Appends every byte the program writes to the terminal to `file`. */
