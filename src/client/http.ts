@@ -1,5 +1,5 @@
 import https from 'node:https';
-import got from 'got';
+import type { Got } from 'got';
 import { ClientError, toClientError } from './errors.js';
 import { openVerified, type Endpoint, type PeerTrust } from './peer.js';
 import { MAX_PAYLOAD_BYTES, parseWireJson } from './wire.js';
@@ -24,6 +24,14 @@ class VerifyingAgent extends https.Agent {
     openVerified(this.#endpoint, this.#trust, this.#signal, handOver as (err: Error | null) => void);
     return undefined;
   }
+}
+
+let gotLoading: Promise<Got> | undefined;
+
+/** got takes about 90 ms to import: loaded on the first request, not with the client. */
+function loadGot(): Promise<Got> {
+  gotLoading ??= import('got').then((module) => module.default);
+  return gotLoading;
 }
 
 export interface HttpRequest {
@@ -51,6 +59,7 @@ export async function httpRequest(
   signal: AbortSignal,
   request: HttpRequest,
 ): Promise<HttpReply> {
+  const got = await loadGot();
   const agent = new VerifyingAgent(endpoint, trust, signal);
   let oversized = false;
   try {

@@ -1,5 +1,5 @@
-import WebSocket from 'ws';
 import type { IncomingMessage } from 'node:http';
+import type WebSocket from 'ws';
 import { ClientError, toClientError } from './errors.js';
 import type { Link } from './link.js';
 import { openVerified } from './peer.js';
@@ -10,6 +10,14 @@ import { MAX_PAYLOAD_BYTES, isObject, parseWireJson } from './wire.js';
 export class RpcCallError extends ClientError {}
 
 const ENOENT = 2;
+
+let wsLoading: Promise<typeof WebSocket> | undefined;
+
+/** ws takes about 40 ms to import: loaded with the first JSON-RPC session, not with the client. */
+function loadWebSocket(): Promise<typeof WebSocket> {
+  wsLoading ??= import('ws').then((module) => module.default);
+  return wsLoading;
+}
 
 function extraMessages(extra: unknown): { text: string; notFound: boolean } {
   if (!Array.isArray(extra)) return { text: '', notFound: false };
@@ -74,12 +82,12 @@ export class RpcConnection {
   #failure: ClientError | undefined;
   readonly #onAbort = (): void => this.#fail(this.#signal.reason as ClientError);
 
-  private constructor(link: Link, whenUnauthenticated: FailureReason) {
+  private constructor(Socket: typeof WebSocket, link: Link, whenUnauthenticated: FailureReason) {
     const { origin, endpoint, trust } = link;
     const signal = link.deadline.signal;
     this.#signal = signal;
     this.#whenUnauthenticated = whenUnauthenticated;
-    this.#ws = new WebSocket(`${origin.replace(/^https:/, 'wss:')}/api/current`, {
+    this.#ws = new Socket(`${origin.replace(/^https:/, 'wss:')}/api/current`, {
       // Hand-over after the certificate check: the upgrade request is only written then.
       createConnection: ((_opts: unknown, handOver: (err: Error | null, socket?: unknown) => void) => {
         openVerified(endpoint, trust, signal, handOver);
@@ -102,7 +110,7 @@ export class RpcConnection {
   }
 
   static async open(link: Link, whenUnauthenticated: FailureReason): Promise<RpcConnection> {
-    const conn = new RpcConnection(link, whenUnauthenticated);
+    const conn = new RpcConnection(await loadWebSocket(), link, whenUnauthenticated);
     await conn.#opened;
     return conn;
   }
