@@ -1,14 +1,13 @@
 import { Box, Text } from 'ink';
 import TextInput from 'ink-text-input';
-import { useMemo } from 'react';
-import { bodyHeight, visibleSystems } from '../../src/app/state.js';
-import { addressText, connectedText, lastCheckedText, type SystemView } from '../../src/app/systems.js';
+import { addressText, connectedText, lastCheckedText } from '../../src/app/systems.js';
 import { useApp, useAppState } from '../app-context.js';
 import { KEYMAP, keysLabel } from '../keymap.js';
 import { columnWidths } from '../table/columns.js';
-import { Table, type Column } from '../table/Table.js';
+import type { Column } from '../table/Table.js';
 import { useTheme } from '../theme.js';
-import { connectedTone, systemRow, type SystemRow } from './system-row.js';
+import { connectedTone, type SystemRow } from './system-row.js';
+import { SystemTable } from './SystemTable.js';
 
 const keysOf = (command: string) => KEYMAP.filter((b) => b.command === command && b.scope !== 'filter').map(keysLabel).join('/');
 
@@ -55,27 +54,14 @@ function FilterLine({ inputEnabled }: { inputEnabled: boolean }) {
 
 export function Dashboard({ inputEnabled }: { inputEnabled: boolean }) {
   const theme = useTheme();
-  const systems = useAppState((s) => visibleSystems(s, 'dashboard'));
-  const statuses = useAppState((s) => s.statuses);
-  const view = useAppState((s) => s.views.dashboard);
-  const focused = useAppState((s) => s.focus === 'table');
-  const height = useAppState((s) => bodyHeight(s, 'dashboard'));
-  const columns = useAppState((s) => s.viewport.columns);
   const demoLines = useAppState((s) => s.demoLines);
   const filtered = useAppState((s) => s.filter.text.trim() !== '');
-  const tableColumns = useMemo(() => dashboardColumns(columns), [columns]);
   return (
     <Box flexDirection="column" flexGrow={1}>
       <FilterLine inputEnabled={inputEnabled} />
-      <Table
-        items={systems}
-        rowOf={(system: SystemView) => systemRow(system, statuses.get(system.id))}
-        rowKey={(system) => system.id}
-        columns={tableColumns}
-        cursor={view.cursor}
-        scroll={view.scroll}
-        height={height}
-        focused={focused}
+      <SystemTable
+        screen="dashboard"
+        columnsFor={dashboardColumns}
         empty={filtered ? 'No system matches the filter' : `No systems yet: press ${keysOf('addSystem')} to add one`}
       />
       {demoLines.map((line) => (
