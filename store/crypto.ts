@@ -1,7 +1,7 @@
 // Secretbox sealing with libsodium. Secrets are Uint8Arrays so they can be zeroed; nonces and
 // salts come from Node's CSPRNG.
 import { randomFillSync } from 'node:crypto';
-import sodium from 'libsodium-wrappers-sumo';
+import type Sodium from 'libsodium-wrappers-sumo';
 
 // libsodium's XSalsa20-Poly1305 secretbox sizes, as plain numbers so the file schema can check
 // lengths without waiting for sodium to load (a test pins them to sodium's own constants).
@@ -16,9 +16,24 @@ export interface SealedBox {
   box: string;
 }
 
-/** crypto_* functions exist only once this has resolved. */
-export async function sodiumReady(): Promise<void> {
-  await sodium.ready;
+let sodium: typeof Sodium | undefined;
+let loading: Promise<void> | undefined;
+
+/**
+ * Loads libsodium; seal and openBox work only once this has resolved. Not at import time: it
+ * costs about 85 ms, which a start with a locked keyring would spend before its first frame.
+ */
+export function sodiumReady(): Promise<void> {
+  loading ??= import('libsodium-wrappers-sumo').then(async ({ default: loaded }) => {
+    await loaded.ready;
+    sodium = loaded;
+  });
+  return loading;
+}
+
+function loaded(): typeof Sodium {
+  if (sodium === undefined) throw new Error('libsodium is not loaded: await sodiumReady() first');
+  return sodium;
 }
 
 export function randomBytes(length: number): Uint8Array {
@@ -27,14 +42,16 @@ export function randomBytes(length: number): Uint8Array {
 
 export function seal(key: Uint8Array, plaintext: Uint8Array): SealedBox {
   const nonce = randomBytes(NONCE_BYTES);
-  const box = sodium.crypto_secretbox_easy(plaintext, nonce, key);
+  const box = loaded().crypto_secretbox_easy(plaintext, nonce, key);
   return { nonce: toBase64(nonce), box: toBase64(box) };
 }
 
 /** The plaintext, or null when the box does not open with this key (wrong key or tampered). */
 export function openBox(key: Uint8Array, sealed: SealedBox): Uint8Array | null {
+  // Outside the try: a library not loaded is a bug, not a box that fails to open.
+  const library = loaded();
   try {
-    return sodium.crypto_secretbox_open_easy(fromBase64(sealed.box), fromBase64(sealed.nonce), key);
+    return library.crypto_secretbox_open_easy(fromBase64(sealed.box), fromBase64(sealed.nonce), key);
   } catch {
     return null;
   }
@@ -44,8 +61,9 @@ export function sameSealedBox(a: SealedBox, b: SealedBox): boolean {
   return a.nonce === b.nonce && a.box === b.box;
 }
 
+/** libsodium's own memzero is this same loop in JavaScript: forgetting needs no library loaded. */
 export function memzero(bytes: Uint8Array): void {
-  sodium.memzero(bytes);
+  bytes.fill(0);
 }
 
 export function toBase64(bytes: Uint8Array): string {

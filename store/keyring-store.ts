@@ -5,7 +5,7 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Low } from 'lowdb';
 import { KdfParamsError, LockedError, NotFoundError, StoreError, StoreFileError } from './errors.js';
-import { sameSealedBox, sodiumReady } from './crypto.js';
+import { sameSealedBox } from './crypto.js';
 import { kdfParamsProblem, prepareKdf } from './kdf.js';
 import { removeStaleTempFiles } from './atomic-write.js';
 import { DEFAULT_LOCK_STALE_MS, withDirectoryLock } from './file-lock.js';
@@ -63,7 +63,6 @@ export class KeyringStore {
         throw new StoreFileError(directory, `the data directory cannot be created (${error.code ?? 'error'})`);
       });
     }
-    await sodiumReady();
     const store = new KeyringStore(directory, kdf, Math.max(2_000, options.lockStaleMs ?? DEFAULT_LOCK_STALE_MS));
     await store.db.read();
     return store;

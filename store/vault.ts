@@ -10,6 +10,7 @@ import {
   randomBytes,
   sameSealedBox,
   seal,
+  sodiumReady,
   toBase64,
   type SealedBox,
 } from './crypto.js';
@@ -128,10 +129,14 @@ export class UnlockedVault {
   }
 }
 
+// wrap and unwrap start loading libsodium first: it loads on this thread while the KDF worker
+// derives, so an unlock takes no longer for it.
 async function wrap(dataKey: Uint8Array, passphrase: string, params: KdfParams): Promise<Wrapping> {
   const salt = randomBytes(SALT_BYTES);
+  const ready = sodiumReady();
   const derivedKey = await deriveKey(passphrase, salt, params);
   try {
+    await ready;
     return {
       kdf: { alg: KDF_ALG, opslimit: params.opslimit, memlimit: params.memlimit, salt: toBase64(salt) },
       wrappedKey: seal(derivedKey, dataKey),
@@ -142,9 +147,15 @@ async function wrap(dataKey: Uint8Array, passphrase: string, params: KdfParams):
 }
 
 async function unwrap(keyring: KeyringRecord, passphrase: string): Promise<Uint8Array> {
+  const ready = sodiumReady();
   const derivedKey = await deriveKey(passphrase, fromBase64(keyring.kdf.salt), keyring.kdf);
-  const dataKey = openBox(derivedKey, keyring.wrappedKey);
-  memzero(derivedKey);
+  let dataKey: Uint8Array | null;
+  try {
+    await ready;
+    dataKey = openBox(derivedKey, keyring.wrappedKey);
+  } finally {
+    memzero(derivedKey);
+  }
   if (!dataKey) throw new WrongPassphraseError();
   return dataKey;
 }
