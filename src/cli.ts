@@ -46,19 +46,21 @@ function readCaFile(path: string): Buffer {
 }
 
 async function run(options: CliOptions, ca: Buffer | undefined): Promise<number> {
+  // The UI lives in components/, which sit above src/: the entry point is the one place that
+  // reaches up, lazily, so `--help` and the no-TTY error never load React. It starts loading
+  // now, while the store opens (and the demo's simulator starts).
+  const app = import('../components/run.js');
+  app.catch(() => undefined);
   const { KeyringStore } = await import('../store/keyring-store.js');
   const { TrueNASClient } = await import('./client/client.js');
-  const { startDemo } = await import('./demo.js');
 
-  const demo = options.demo ? await startDemo(options) : undefined;
+  const demo = options.demo ? await (await import('./demo.js')).startDemo(options) : undefined;
   const dataDir = demo?.dataDir ?? resolveDataDir(options.dataDir, process.env, homedir());
   try {
     const store = await KeyringStore.open(dataDir, options.kdf ? { kdf: options.kdf } : undefined);
     if (demo) await demo.registerSystems(store);
     const client = new TrueNASClient({ ca, timeoutMs: options.timeoutMs });
-    // The UI lives in components/, which sit above src/: the entry point is the one place that
-    // reaches up, lazily, so `--help` and the no-TTY error never load React.
-    const { runApp } = await import('../components/run.js');
+    const { runApp } = await app;
     const fullScreen = enterFullScreen(process.stdin, process.stdout);
     screen = fullScreen;
     const onSignal = () => fail(EXIT_FATAL, 'terminated by signal');
