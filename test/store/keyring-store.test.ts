@@ -178,6 +178,38 @@ describe('KeyringStore', () => {
     expect(again.openKey(ids[2]!)).toBe(API_KEY_3);
   });
 
+  it('opens every entry of a large keyring, damaged ones wherever they are', async () => {
+    const { dir, store, ids } = await storeWithKeys();
+    store.lock();
+    // 250 entries (unlock opens them a hundred at a time): the three real ones at the start,
+    // middle and end, copies of the first (sealed for another system: damaged) in between.
+    const real = new Map([
+      [0, ids[0]!],
+      [120, ids[1]!],
+      [249, ids[2]!],
+    ]);
+    const order: string[] = [];
+    await editFile(keyringPath(dir), (file) => {
+      const stored = file.keyring.entries;
+      const entries: Record<string, unknown> = {};
+      for (let i = 0; i < 250; i++) {
+        const id = real.get(i) ?? `copy-${i}`;
+        if (!real.has(i)) file.systems.push({ id, name: id, address: `${id}.lan` });
+        entries[id] = real.has(i) ? stored[id] : stored[ids[0]!];
+        order.push(id);
+      }
+      file.keyring.entries = entries;
+    });
+    const again = await openStore(dir);
+    await again.unlock('correct horse');
+    const listed = again.listEntries();
+    expect(listed.map((entry) => entry.systemId)).toEqual(order);
+    expect(listed.filter((entry) => entry.state === 'stored').map((entry) => entry.systemId)).toEqual([...real.values()]);
+    expect(again.openKey(ids[1]!)).toBe(API_KEY_2);
+    expect(again.openKey(ids[2]!)).toBe(API_KEY_3);
+    expect(() => again.openKey('copy-248')).toThrow(DamagedEntryError);
+  });
+
   it.each([
     ['opslimit', 1e9],
     ['memlimit', 64 * 1024 ** 3],
