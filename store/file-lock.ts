@@ -1,6 +1,6 @@
 // Cross-process lock around read-modify-write of the keyring file (lowdb has none).
 import { join } from 'node:path';
-import lockfile from 'proper-lockfile';
+import type { lock as Lock } from 'proper-lockfile';
 import { StoreError } from './errors.js';
 
 export const LOCK_NAME = 'keyring.lock';
@@ -10,6 +10,14 @@ export const DEFAULT_LOCK_STALE_MS = 10_000;
 // Writers hold the lock for milliseconds, so waits are short but may repeat many times under
 // contention; a minute or more in total, well past the stale period, before giving up.
 const RETRIES = { retries: 600, factor: 1.2, minTimeout: 2, maxTimeout: 100, randomize: true };
+
+let loading: Promise<typeof Lock> | undefined;
+
+/** proper-lockfile (with graceful-fs) takes about 15 ms to import; a start that only reads needs none. */
+function loadLock(): Promise<typeof Lock> {
+  loading ??= import('proper-lockfile').then((module) => module.default.lock);
+  return loading;
+}
 
 /** Runs `critical` while holding the data directory's lock. */
 export async function withDirectoryLock<T>(
@@ -21,7 +29,8 @@ export async function withDirectoryLock<T>(
   let compromised = false;
   let release: () => Promise<void>;
   try {
-    release = await lockfile.lock(dataDir, {
+    const lock = await loadLock();
+    release = await lock(dataDir, {
       lockfilePath,
       realpath: false,
       stale: staleMs,
