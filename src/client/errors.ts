@@ -1,5 +1,27 @@
 import type { FailureReason } from './types.js';
 
+// Exhaustive by type, so a reason added to FailureReason cannot be forgotten here.
+const FAILURE_REASON_SET: Record<FailureReason, true> = {
+  unreachable: true,
+  timeout: true,
+  'certificate changed': true,
+  untrusted: true,
+  'TLS error': true,
+  'key rejected': true,
+  'bad credentials': true,
+  'rate limited': true,
+  '2FA required': true,
+  'server error': true,
+  'protocol error': true,
+  'insecure address': true,
+  'invalid address': true,
+  cancelled: true,
+};
+
+export function isFailureReason(value: unknown): value is FailureReason {
+  return typeof value === 'string' && Object.hasOwn(FAILURE_REASON_SET, value);
+}
+
 /**
  * What a caller may need beyond the reason: `not found` lets deletes be idempotent,
  * `wrong transport` tells the client to re-discover before giving up.

@@ -1,3 +1,4 @@
+import { isFailureReason } from '../client/errors.js';
 import type { StatusReason } from './types.js';
 
 /** Why the keyring cannot give a check its key. */
@@ -11,26 +12,8 @@ export class KeyUnavailableError extends Error {
   }
 }
 
-// Exhaustive by type, so a reason added to the union cannot be forgotten here.
-const KNOWN_REASONS: Record<StatusReason, true> = {
-  unreachable: true,
-  timeout: true,
-  'certificate changed': true,
-  untrusted: true,
-  'TLS error': true,
-  'key rejected': true,
-  'bad credentials': true,
-  'rate limited': true,
-  '2FA required': true,
-  'server error': true,
-  'protocol error': true,
-  'insecure address': true,
-  'invalid address': true,
-  cancelled: true,
-  locked: true,
-  'no key': true,
-  damaged: true,
-};
+// Exhaustive by type, like the client's list of failure reasons.
+const KEY_UNAVAILABLE: Record<KeyUnavailableReason, true> = { 'no key': true, locked: true, damaged: true };
 
 /**
  * The status reason a failed check stands for. Errors that carry a known `reason`
@@ -39,7 +22,6 @@ const KNOWN_REASONS: Record<StatusReason, true> = {
  */
 export function reasonOf(error: unknown): StatusReason {
   const reason = (error as { reason?: unknown } | null)?.reason;
-  return typeof reason === 'string' && Object.hasOwn(KNOWN_REASONS, reason)
-    ? (reason as StatusReason)
-    : 'server error';
+  if (isFailureReason(reason)) return reason;
+  return typeof reason === 'string' && Object.hasOwn(KEY_UNAVAILABLE, reason) ? (reason as KeyUnavailableReason) : 'server error';
 }

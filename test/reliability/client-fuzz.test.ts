@@ -3,8 +3,8 @@
 // a secret in the message.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TrueNASClient } from '../../src/client/client.js';
-import { ClientError } from '../../src/client/errors.js';
-import type { FailureReason, SystemTarget } from '../../src/client/types.js';
+import { ClientError, isFailureReason } from '../../src/client/errors.js';
+import type { SystemTarget } from '../../src/client/types.js';
 import { casePlan, SECRETS } from './hostile-plan.js';
 import { HostileServer } from './hostile-server.js';
 import { Prng } from './prng.js';
@@ -16,23 +16,6 @@ const TIMEOUT_MS = 400;
 /** Far beyond the deadline: a call still running then is hung. */
 const HANG_MS = TIMEOUT_MS + 10_000;
 
-// Exhaustive by type: a reason added to FailureReason must be added here.
-const REASONS: Record<FailureReason, true> = {
-  unreachable: true,
-  timeout: true,
-  'certificate changed': true,
-  untrusted: true,
-  'TLS error': true,
-  'key rejected': true,
-  'bad credentials': true,
-  'rate limited': true,
-  '2FA required': true,
-  'server error': true,
-  'protocol error': true,
-  'insecure address': true,
-  'invalid address': true,
-  cancelled: true,
-};
 
 class Hang extends Error {}
 
@@ -95,7 +78,7 @@ describe('client against hostile servers', () => {
           problems.push(`${what}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
           continue;
         }
-        if (!Object.hasOwn(REASONS, error.reason)) problems.push(`${what}: unknown reason ${error.reason}`);
+        if (!isFailureReason(error.reason)) problems.push(`${what}: unknown reason ${error.reason}`);
         if (error.message.includes(secret)) problems.push(`${what}: secret in "${error.message}"`);
         outcome = error.reason;
       }
