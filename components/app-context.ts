@@ -1,6 +1,6 @@
 // How components reach the application: they read state slices and send commands through
 // the controller, and never touch the store, the client or the poller themselves.
-import { createContext, useContext, useSyncExternalStore } from 'react';
+import { createContext, useContext, useRef, useSyncExternalStore } from 'react';
 import type { AppStore } from '../src/app/app-store.js';
 import type { Command } from '../src/app/commands.js';
 import type { Viewport } from '../src/app/layout.js';
@@ -34,4 +34,21 @@ export function useApp(): AppContextValue {
 export function useAppState<T>(select: (state: AppState) => T): T {
   const { store } = useApp();
   return useSyncExternalStore(store.subscribe, () => select(store.getState()));
+}
+
+/**
+ * Like useAppState for a list that is selected anew each time: the component re-renders only
+ * when an element changes (by identity). A poller batch that touches only rows off screen
+ * then renders nothing, and no frame competes with the next key press.
+ */
+export function useAppStateList<T>(select: (state: AppState) => readonly T[]): readonly T[] {
+  const { store } = useApp();
+  const last = useRef<readonly T[]>([]);
+  return useSyncExternalStore(store.subscribe, () => {
+    const next = select(store.getState());
+    const previous = last.current;
+    if (next.length === previous.length && next.every((value, i) => value === previous[i])) return previous;
+    last.current = next;
+    return next;
+  });
 }

@@ -14,10 +14,10 @@ export interface Column<Row> {
 export interface TableProps<Item, Row> {
   items: readonly Item[];
   /**
-   * The row model of an item, called only for the visible window. It must return the same
+   * The row model of an item (at `index` in `items`), called only for the visible window. It must return the same
    * object while nothing the row shows has changed: unchanged rows then skip rendering.
    */
-  rowOf(item: Item): Row;
+  rowOf(item: Item, index: number): Row;
   rowKey(item: Item): string;
   columns: readonly Column<Row>[];
   cursor: number;
@@ -82,7 +82,7 @@ export function Table<Item, Row>({ items, rowOf, rowKey, columns, cursor, scroll
       {items.slice(scroll, scroll + height).map((item, i) => (
         <RowLine
           key={rowKey(item)}
-          row={rowOf(item)}
+          row={rowOf(item, scroll + i)}
           columns={columns}
           state={scroll + i !== cursor ? 'plain' : focused ? 'selected' : 'blurred'}
         />

@@ -43,6 +43,7 @@ interface SessionKey extends ApiKeyCredential {
 /** Deleting unstored keys must not hold up quitting for long. */
 const QUIT_DEADLINE_MS = 3_000;
 const DEFAULT_USERNAME = 'truenas_admin';
+const STATUS_BATCH_MS = 250;
 const API_KEYS_HINT = 'delete them in TrueNAS under Credentials → Users → API keys';
 
 /** The work a dialog started was cancelled by the user: the dialog has closed already. */
@@ -110,6 +111,8 @@ export class Controller {
       intervalMs: options.pollIntervalMs,
       timeoutMs: options.timeoutMs,
       concurrency: options.concurrency,
+      // A few renders a second (SPEC §8): each full frame costs the key presses waiting behind it.
+      batchMs: STATUS_BATCH_MS,
     });
     this.exited = new Promise((resolve) => {
       this.resolveExit = resolve;
