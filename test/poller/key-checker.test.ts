@@ -76,6 +76,7 @@ describe('createKeyChecker', () => {
       expect(await reasonOf(again.check(ids[1]!, never))).toBe('damaged');
       expect(await reasonOf(again.check(ids[0]!, never))).toBe('connected');
     } finally {
+      await reopened.reload(); // queued behind the transport it may still be writing, before the directory goes
       reopened.lock();
     }
     expect(sim.logins(1).filter((login) => login.mechanism === 'API_KEY_PLAIN')).toHaveLength(0);
