@@ -718,6 +718,9 @@ export class Controller {
     }
     this.sessionKeys.clear();
     this.checker.forget();
+    // Queued behind a write still under way (a transport the checker remembers), so the
+    // process never exits in the middle of one.
+    await this.store.reload().catch(() => undefined);
     this.store.lock();
     this.resolveExit(0);
     return this.exited;
