@@ -10,6 +10,7 @@ import { createKeyChecker } from '../poller/key-checker.js';
 import { Poller } from '../poller/poller.js';
 import { createAppStore, type AppStore } from './app-store.js';
 import type { Command } from './commands.js';
+import type { CursorMove } from './table-view.js';
 import { dialogs, enterOutcome, fieldValue, otpStep, type ButtonId, type Dialog, type DialogOf } from './dialogs.js';
 import { errorText, reasonOf } from './errors-text.js';
 import type { Viewport } from './layout.js';
@@ -44,6 +45,15 @@ interface SessionKey extends ApiKeyCredential {
 const QUIT_DEADLINE_MS = 3_000;
 const DEFAULT_USERNAME = 'truenas_admin';
 const STATUS_BATCH_MS = 250;
+
+const CURSOR_MOVES = {
+  cursorUp: 'up',
+  cursorDown: 'down',
+  cursorTop: 'top',
+  cursorBottom: 'bottom',
+  pageUp: 'pageUp',
+  pageDown: 'pageDown',
+} as const satisfies Partial<Record<Command, CursorMove>>;
 const API_KEYS_HINT = 'delete them in TrueNAS under Credentials → Users → API keys';
 
 /** The work a dialog started was cancelled by the user: the dialog has closed already. */
@@ -186,17 +196,12 @@ export class Controller {
       case 'quit':
         return void this.quit(false);
       case 'cursorUp':
-        return this.dispatch({ type: 'cursorMoved', move: 'up' });
       case 'cursorDown':
-        return this.dispatch({ type: 'cursorMoved', move: 'down' });
       case 'cursorTop':
-        return this.dispatch({ type: 'cursorMoved', move: 'top' });
       case 'cursorBottom':
-        return this.dispatch({ type: 'cursorMoved', move: 'bottom' });
       case 'pageUp':
-        return this.dispatch({ type: 'cursorMoved', move: 'pageUp' });
       case 'pageDown':
-        return this.dispatch({ type: 'cursorMoved', move: 'pageDown' });
+        return this.dispatch({ type: 'cursorMoved', move: CURSOR_MOVES[command] });
       case 'focusNext':
         return this.dispatch({ type: 'focusMoved', step: 1 });
       case 'focusPrev':
