@@ -1,39 +1,25 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { TrueNASClient } from '../../src/client/client.js';
+import { describe, expect, it } from 'vitest';
 import { Deadline } from '../../src/client/deadline.js';
 import { RpcConnection } from '../../src/client/jsonrpc.js';
 import type { SystemTarget } from '../../src/client/types.js';
-import { selfSigned, type TestCert } from './helpers/certs.js';
+import { fakeServerSuite } from './helpers/fake-suite.js';
 import {
   FAKE_KEY,
   FAKE_USER,
   NO_ANSWER,
   RpcFault,
   scriptedRpc,
-  startFake,
   type FakeServer,
   type RpcHandler,
 } from './helpers/fake-server.js';
 import { reasonOf } from './helpers/outcome.js';
 
-let cert: TestCert;
-const servers: FakeServer[] = [];
-const client = new TrueNASClient({ timeoutMs: 5000 });
-
-beforeAll(async () => {
-  cert = await selfSigned();
-});
-
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-afterAll(() => client.close());
+const fakes = fakeServerSuite();
+const { client } = fakes;
 
 async function serve(overrides: Record<string, RpcHandler> = {}): Promise<{ server: FakeServer; target: SystemTarget }> {
-  const server = await startFake({ cert, rpc: scriptedRpc(overrides) });
-  servers.push(server);
-  return { server, target: { address: server.url, fingerprint: cert.fingerprint, transport: 'jsonrpc' } };
+  const { server, target } = await fakes.serve({ rpc: scriptedRpc(overrides) });
+  return { server, target: { ...target, transport: 'jsonrpc' } };
 }
 
 const login = (response_type: string): RpcHandler => () => ({ response_type });
@@ -56,7 +42,7 @@ describe('JSON-RPC session', () => {
     });
     const deadline = new Deadline(5000);
     const conn = await RpcConnection.open(
-      { origin: server.url, endpoint: { host: '127.0.0.1', port: server.port }, trust: { pin: cert.fingerprint }, deadline },
+      { origin: server.url, endpoint: { host: '127.0.0.1', port: server.port }, trust: { pin: fakes.fingerprint() }, deadline },
       'key rejected',
     );
     try {

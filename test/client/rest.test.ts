@@ -1,9 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { TrueNASClient } from '../../src/client/client.js';
+import { describe, expect, it } from 'vitest';
 import type { SystemTarget } from '../../src/client/types.js';
-import { selfSigned, type TestCert } from './helpers/certs.js';
-import { FAKE_KEY, FAKE_USER, json, startFake, wellBehavedRpc, type FakeServer, type HttpHandler } from './helpers/fake-server.js';
+import { fakeServerSuite } from './helpers/fake-suite.js';
+import { FAKE_KEY, FAKE_USER, json, wellBehavedRpc, type FakeServer, type HttpHandler } from './helpers/fake-server.js';
 import { reasonOf } from './helpers/outcome.js';
 
 const BASIC = `Basic ${Buffer.from(`${FAKE_USER.username}:${FAKE_USER.password}`).toString('base64')}`;
@@ -34,24 +33,11 @@ function legacyServer(overrides: Record<string, Route> = {}): HttpHandler {
   };
 }
 
-let cert: TestCert;
-const servers: FakeServer[] = [];
-const client = new TrueNASClient({ timeoutMs: 5000 });
+const fakes = fakeServerSuite();
+const { client } = fakes;
 
-beforeAll(async () => {
-  cert = await selfSigned();
-});
-
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-afterAll(() => client.close());
-
-async function serve(http: HttpHandler, withRpc = false): Promise<{ server: FakeServer; target: SystemTarget }> {
-  const server = await startFake({ cert, http, ...(withRpc ? { rpc: wellBehavedRpc() } : {}) });
-  servers.push(server);
-  return { server, target: { address: server.url, fingerprint: cert.fingerprint } };
+function serve(http: HttpHandler, withRpc = false): Promise<{ server: FakeServer; target: SystemTarget }> {
+  return fakes.serve({ http, ...(withRpc ? { rpc: wellBehavedRpc() } : {}) });
 }
 
 describe('discovery', () => {
