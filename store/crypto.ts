@@ -57,6 +57,24 @@ export function openBox(key: Uint8Array, sealed: SealedBox): Uint8Array | null {
   }
 }
 
+/** A subkey for one purpose, so the data key itself never keys anything but secretboxes. */
+export function deriveSubkey(key: Uint8Array, id: number, context: string): Uint8Array {
+  const library = loaded();
+  return library.crypto_kdf_derive_from_key(library.crypto_auth_KEYBYTES, id, context, key);
+}
+
+/** HMAC-SHA-512-256 of `message`, base64. */
+export function authTag(key: Uint8Array, message: string): string {
+  return toBase64(loaded().crypto_auth(message, key));
+}
+
+export function authTagValid(key: Uint8Array, message: string, tag: string): boolean {
+  const library = loaded();
+  const bytes = fromBase64(tag);
+  // crypto_auth_verify throws on a tag of the wrong length; such a tag is simply not valid.
+  return bytes.length === library.crypto_auth_BYTES && library.crypto_auth_verify(bytes, message, key);
+}
+
 export function sameSealedBox(a: SealedBox, b: SealedBox): boolean {
   return a.nonce === b.nonce && a.box === b.box;
 }

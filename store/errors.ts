@@ -7,6 +7,7 @@ export type StoreErrorCode =
   | 'WRONG_PASSPHRASE'
   | 'LOCKED'
   | 'DAMAGED_ENTRY'
+  | 'RECORD_CHANGED'
   | 'NOT_FOUND'
   | 'KEYRING_EXISTS'
   | 'NO_KEYRING'
@@ -69,5 +70,15 @@ export class DamagedEntryError extends StoreError {
 export class NotFoundError extends StoreError {
   constructor(what: string) {
     super('NOT_FOUND', `${what} not found`);
+  }
+}
+
+/**
+ * A system's record (address, fingerprint, transport, username) or its key's metadata is not
+ * what the keyring vouched for: the file was edited outside tnc. Its key is not used.
+ */
+export class RecordChangedError extends StoreError {
+  constructor(readonly systemId: string) {
+    super('RECORD_CHANGED', `The record of system ${systemId} was changed outside tnc`);
   }
 }

@@ -32,6 +32,8 @@ export class KeyringFileAdapter implements Adapter<KeyringFile> {
     try {
       const stats = await this.readStep(handle.stat());
       if (!stats.isFile()) this.refuse('not a regular file');
+      const owner = foreignOwner(stats.uid);
+      if (owner) this.refuse(`is owned by ${owner}, not by you; refusing to trust a file someone else controls`);
       if ((stats.mode & 0o077) !== 0) {
         const mode = (stats.mode & 0o777).toString(8).padStart(4, '0');
         this.refuse(`permissions ${mode} let other users read or change it; run: chmod 600 ${this.filePath}`);
@@ -103,7 +105,20 @@ export async function checkDataDir(dataDir: string): Promise<boolean> {
   }
   if (stats.isSymbolicLink()) throw new StoreFileError(dataDir, 'the data directory is a symbolic link; refusing to follow it');
   if (!stats.isDirectory()) throw new StoreFileError(dataDir, 'the data directory is not a directory');
+  const owner = foreignOwner(stats.uid);
+  if (owner) throw new StoreFileError(dataDir, `the data directory is owned by ${owner}, not by you`);
+  // Whoever may write the directory may replace the keyring file in it (rename over it).
+  if ((stats.mode & 0o022) !== 0) {
+    const mode = (stats.mode & 0o777).toString(8).padStart(4, '0');
+    throw new StoreFileError(dataDir, `the data directory's permissions ${mode} let other users replace files in it; run: chmod 700 ${dataDir}`);
+  }
   return true;
+}
+
+/** `uid N` when that is not this process's user; undefined where there are no uids (Windows). */
+function foreignOwner(uid: number): string | undefined {
+  const mine = process.getuid?.();
+  return mine === undefined || uid === mine ? undefined : `uid ${uid}`;
 }
 
 function cannotRead(error: unknown): string {

@@ -4,7 +4,8 @@ import type { KDF_ALG } from './kdf.js';
 import type { EntryMeta, KdfParams, LeftoverKey, SystemRecord } from './types.js';
 
 export const FILE_FORMAT = 'tnc-keyring';
-export const FILE_VERSION = 1;
+/** 2: records authenticated by the keyring (`keyring.auth`), pending and failed-delete leftovers. */
+export const FILE_VERSION = 2;
 
 export interface StoredEntry extends SealedBox {
   meta: EntryMeta;
@@ -16,6 +17,20 @@ export interface KdfRecord extends KdfParams {
   salt: string;
 }
 
+/**
+ * MACs (base64) under a subkey of the data key, over the fields of each record that decide
+ * where a key is sent or which keys are deleted (store/integrity.ts says which). They live
+ * with the keyring, so a reset drops them with it.
+ */
+export interface RecordMacs {
+  /** By system id. */
+  systems: Record<string, string>;
+  /** By system id, over the entry's metadata. */
+  entries: Record<string, string>;
+  /** By key name (unique per minted key). */
+  leftovers: Record<string, string>;
+}
+
 export interface KeyringRecord {
   name: string;
   kdf: KdfRecord;
@@ -23,6 +38,7 @@ export interface KeyringRecord {
   wrappedKey: SealedBox;
   /** By system id: that system's API key, sealed with the data key. */
   entries: Record<string, StoredEntry>;
+  auth: RecordMacs;
 }
 
 export interface KeyringFile {
@@ -35,4 +51,8 @@ export interface KeyringFile {
 
 export function emptyKeyringFile(): KeyringFile {
   return { format: FILE_FORMAT, version: FILE_VERSION, systems: [], keyring: null, leftovers: [] };
+}
+
+export function emptyRecordMacs(): RecordMacs {
+  return { systems: {}, entries: {}, leftovers: {} };
 }

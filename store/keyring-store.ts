@@ -4,16 +4,26 @@ import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Low } from 'lowdb';
-import { KdfParamsError, LockedError, NotFoundError, StoreError, StoreFileError } from './errors.js';
-import { sameSealedBox } from './crypto.js';
+import { KdfParamsError, LockedError, NotFoundError, RecordChangedError, StoreError, StoreFileError } from './errors.js';
+import { KEY_BYTES, MAC_BYTES, sameSealedBox } from './crypto.js';
 import { kdfParamsProblem, prepareKdf } from './kdf.js';
 import { removeStaleTempFiles } from './atomic-write.js';
 import { DEFAULT_LOCK_STALE_MS, withDirectoryLock } from './file-lock.js';
 import { KeyringFileAdapter, checkDataDir } from './file-adapter.js';
-import { emptyKeyringFile, type KeyringFile, type KeyringRecord, type StoredEntry } from './file-format.js';
+import { emptyKeyringFile, emptyRecordMacs, type KeyringFile, type KeyringRecord, type StoredEntry } from './file-format.js';
+import type { Touched } from './integrity.js';
 import { UnlockedVault } from './vault.js';
 import { validEntryMeta, validLeftover, validSystem } from './validate.js';
-import { DEFAULT_KDF, type EntryInfo, type EntryMeta, type KdfParams, type LeftoverKey, type SystemRecord } from './types.js';
+import {
+  AUTHENTICATED_SYSTEM_FIELDS,
+  DEFAULT_KDF,
+  type EntryInfo,
+  type EntryMeta,
+  type KdfParams,
+  type LeftoverInfo,
+  type LeftoverKey,
+  type SystemRecord,
+} from './types.js';
 
 export const KEYRING_FILE = 'keyring.json';
 
@@ -25,6 +35,18 @@ export interface KeyringStoreOptions {
 }
 
 export type KeyringState = 'none' | 'locked' | 'unlocked';
+
+/** A stored key with the authenticated record it may be sent to. */
+export interface StoredCredential {
+  system: SystemRecord;
+  meta: EntryMeta;
+  apiKey: string;
+}
+
+/** What a change did to records the keyring vouches for; filled in by the change itself. */
+interface ChangeLog {
+  touched: { systems: string[]; leftovers: string[] };
+}
 
 const unlockedStores = new Set<KeyringStore>();
 
@@ -85,32 +107,52 @@ export class KeyringStore {
     return system && { ...system };
   }
 
+  /** With a keyring the new record must be authenticated: LockedError while it is locked. */
   addSystem(input: Omit<SystemRecord, 'id'>): Promise<SystemRecord> {
-    return this.change((document) => {
+    return this.change((document, log) => {
       const system = validSystem({ ...input, id: randomUUID() });
       document.systems.push(system);
+      log.touched.systems.push(system.id);
       return { ...system };
     });
   }
 
-  /** A field patched to `undefined` is removed. */
+  /**
+   * A field patched to `undefined` is removed. Changing what the keyring authenticates
+   * (address, fingerprint, transport, username, login) vouches for the record anew, so it
+   * needs the keyring unlocked when there is one (LockedError); a new name does not.
+   */
   updateSystem(id: string, patch: Partial<Omit<SystemRecord, 'id'>>): Promise<SystemRecord> {
-    return this.change((document) => {
+    return this.change((document, log) => {
       const index = document.systems.findIndex((candidate) => candidate.id === id);
       if (index < 0) throw new NotFoundError(`System ${id}`);
-      const system = validSystem({ ...document.systems[index], ...patch, id });
+      const before = document.systems[index]!;
+      const system = validSystem({ ...before, ...patch, id });
       document.systems[index] = system;
+      if (AUTHENTICATED_SYSTEM_FIELDS.some((field) => system[field] !== before[field])) log.touched.systems.push(id);
       return { ...system };
     });
   }
 
   /** Also drops the system's entry and its leftovers. Removing an unknown system does nothing. */
   removeSystem(id: string): Promise<void> {
-    return this.change((document) => {
+    return this.change((document, log) => {
       document.systems = document.systems.filter((system) => system.id !== id);
       if (document.keyring) delete document.keyring.entries[id];
-      document.leftovers = document.leftovers.filter((leftover) => leftover.systemId !== id);
+      const [gone, kept] = partition(document.leftovers, (leftover) => leftover.systemId === id);
+      document.leftovers = kept;
+      log.touched.systems.push(id);
+      log.touched.leftovers.push(...gone.map((leftover) => leftover.keyName));
     });
+  }
+
+  /**
+   * True when the file's record of this system (or of its stored key) is not the one the
+   * unlocked keyring vouches for: someone else edited it. Such a system gets no key and no
+   * delete until the user trusts it again. Only known while unlocked (false otherwise).
+   */
+  recordChanged(id: string): boolean {
+    return this.vault?.trust.isChanged(id) ?? false;
   }
 
   keyringState(): KeyringState {
@@ -129,9 +171,12 @@ export class KeyringStore {
     const vault = await UnlockedVault.create(passphrase, this.kdf);
     try {
       await this.serial(async () => {
-        await this.locked((document) => {
+        await this.locked(vault, (document) => {
           if (document.keyring) throw keyringExists();
-          document.keyring = { name, ...vault.currentWrapping, entries: {} };
+          document.keyring = { name, ...vault.currentWrapping, entries: {}, auth: emptyRecordMacs() };
+          // Nothing vouched for the records before: the user creating the keyring takes the
+          // list as it is (the README says to check it first).
+          vault.trust.signAll(document);
         });
         this.adopt(vault);
       });
@@ -141,18 +186,38 @@ export class KeyringStore {
     }
   }
 
-  /** WrongPassphraseError leaves the file unwritten; entries that fail to open are marked damaged. */
+  /**
+   * WrongPassphraseError leaves the file unwritten; entries that fail to open are marked
+   * damaged, records that fail their MAC are reported by `recordChanged`. A keyring from file
+   * format 1 has its records authenticated now, once, and is re-wrapped.
+   */
   async unlock(passphrase: string): Promise<void> {
     await this.reload();
     const keyring = this.requireKeyring();
     const vault = await UnlockedVault.unlock(keyring, passphrase);
-    await this.serial(async () => {
-      if (!vault.matches(this.db.data.keyring)) {
-        vault.zero();
-        throw new StoreError('CONFLICT', 'The keyring was changed by another tnc while unlocking; try again');
-      }
-      this.adopt(vault);
-    });
+    try {
+      await this.serial(async () => {
+        if (!vault.matches(this.db.data.keyring)) {
+          throw new StoreError('CONFLICT', 'The keyring was changed by another tnc while unlocking; try again');
+        }
+        const upgraded = vault.upgradedWrapping;
+        if (upgraded) {
+          await this.locked(vault, (document) => {
+            if (!vault.matches(document.keyring)) {
+              throw new StoreError('CONFLICT', 'The keyring was changed by another tnc while unlocking; try again');
+            }
+            document.keyring!.wrappedKey = upgraded.wrappedKey;
+            vault.rewrapped(upgraded);
+            vault.upgradedWrapping = null;
+            vault.trust.signAll(document);
+          });
+        }
+        this.adopt(vault);
+      });
+    } catch (error) {
+      if (this.vault !== vault) vault.zero();
+      throw error;
+    }
   }
 
   /** Call when the passphrase is about to be asked for: unlock then starts deriving at once. */
@@ -173,6 +238,9 @@ export class KeyringStore {
     const keyring = this.requireKeyring();
     const wrapping = await UnlockedVault.rewrap(keyring, oldPassphrase, newPassphrase, this.kdf);
     await this.change((document) => {
+      if (keyringNeedsUpgrade(keyring)) {
+        throw new StoreError('CONFLICT', 'Unlock the keyring once (to authenticate its records) before changing its passphrase');
+      }
       if (!document.keyring || !sameSealedBox(document.keyring.wrappedKey, keyring.wrappedKey)) {
         throw new StoreError('CONFLICT', 'The keyring was changed by another tnc meanwhile; try again');
       }
@@ -185,6 +253,7 @@ export class KeyringStore {
   /** Drops the keyring and every entry; the entries' keys become leftovers (why 'reset'), returned. */
   reset(): Promise<LeftoverKey[]> {
     return this.change((document) => {
+      // Their MACs go with the keyring: nothing vouches for these leftovers any more.
       const leftovers = Object.entries(document.keyring?.entries ?? {}).map(([systemId, { meta }]) => {
         const system = document.systems.find((candidate) => candidate.id === systemId);
         return {
@@ -216,40 +285,64 @@ export class KeyringStore {
     return Object.hasOwn(this.db.data.keyring?.entries ?? {}, systemId);
   }
 
-  /** Needs the keyring unlocked (LockedError) and the system listed (NotFoundError). */
+  /**
+   * Needs the keyring unlocked (LockedError) and the system listed (NotFoundError). The user
+   * signed in to the system as it is listed now: storing its key vouches for the record too.
+   */
   storeKey(systemId: string, apiKey: string, meta: EntryMeta): Promise<void> {
-    return this.change((document) => {
+    return this.change((document, log) => {
       const vault = this.requireUnlocked();
       if (!document.systems.some((system) => system.id === systemId)) throw new NotFoundError(`System ${systemId}`);
       const checkedMeta = validEntryMeta(meta);
       (document.keyring as KeyringRecord).entries[systemId] = { ...vault.seal(systemId, apiKey), meta: checkedMeta };
+      log.touched.systems.push(systemId);
     });
   }
 
-  /** LockedError, NotFoundError (no entry) or DamagedEntryError. */
-  openKey(systemId: string): string {
-    return this.requireUnlocked().apiKey(systemId);
+  /**
+   * A stored key with the record it belongs to, when the keyring vouches for both:
+   * LockedError, NotFoundError (no entry), DamagedEntryError or RecordChangedError.
+   */
+  credential(systemId: string): StoredCredential {
+    const vault = this.requireUnlocked();
+    const system = this.getSystem(systemId);
+    const entry = this.db.data.keyring?.entries[systemId];
+    if (!system || !entry) throw new NotFoundError(`A stored key for system ${systemId}`);
+    if (vault.trust.isChanged(systemId)) throw new RecordChangedError(systemId);
+    return { system, meta: { ...entry.meta }, apiKey: vault.apiKey(systemId) };
   }
 
   /** Works locked too: forgetting a key needs no secret. */
   removeKey(systemId: string): Promise<void> {
-    return this.change((document) => {
+    return this.change((document, log) => {
       if (document.keyring) delete document.keyring.entries[systemId];
+      if (this.vault) log.touched.systems.push(systemId);
     });
   }
 
-  listLeftovers(): LeftoverKey[] {
-    return this.db.data.leftovers.map((leftover) => ({ ...leftover }));
+  /** `verified`: the unlocked keyring vouches for the record, so tnc may act on it by itself. */
+  listLeftovers(): LeftoverInfo[] {
+    return this.db.data.leftovers.map((leftover) => ({
+      ...leftover,
+      verified: this.vault?.trust.isVerifiedLeftover(leftover.keyName) ?? false,
+    }));
   }
 
-  /** Recording the same key (system id and key id) twice keeps one. */
-  addLeftover(key: LeftoverKey): Promise<void> {
-    return this.change((document) => addLeftovers(document, [validLeftover(key)]));
+  /** Records a key by its name; recording the same name again replaces the record (a pending key got its id). */
+  putLeftover(key: LeftoverKey): Promise<void> {
+    return this.change((document, log) => {
+      const leftover = validLeftover(key);
+      const index = document.leftovers.findIndex((known) => known.keyName === leftover.keyName);
+      if (index < 0) document.leftovers.push(leftover);
+      else document.leftovers[index] = leftover;
+      log.touched.leftovers.push(leftover.keyName);
+    });
   }
 
-  removeLeftover(systemId: string, keyId: number): Promise<void> {
-    return this.change((document) => {
-      document.leftovers = document.leftovers.filter((leftover) => !isSameKey(leftover, systemId, keyId));
+  removeLeftover(keyName: string): Promise<void> {
+    return this.change((document, log) => {
+      document.leftovers = document.leftovers.filter((leftover) => leftover.keyName !== keyName);
+      log.touched.leftovers.push(keyName);
     });
   }
 
@@ -263,20 +356,27 @@ export class KeyringStore {
     return run;
   }
 
-  private change<T>(apply: (document: KeyringFile) => T): Promise<T> {
-    return this.serial(() => this.locked(apply));
+  private change<T>(apply: (document: KeyringFile, log: ChangeLog) => T): Promise<T> {
+    return this.serial(() => this.locked(this.vault, apply));
   }
 
-  /** Lock, re-read, apply, write, unlock. When `apply` throws, nothing is written. */
-  private locked<T>(apply: (document: KeyringFile) => T): Promise<T> {
+  /**
+   * Lock, re-read, apply, authenticate what `apply` changed, write, unlock. When `apply`
+   * throws, nothing is written. `vault` vouches for the change (null: the keyring, if any,
+   * is locked, and a change to an authenticated record is refused).
+   */
+  private locked<T>(vault: UnlockedVault | null, apply: (document: KeyringFile, log: ChangeLog) => T): Promise<T> {
     return withDirectoryLock(
       this.dataDir,
       async () => {
         await removeStaleTempFiles(this.filePath);
         await this.db.read();
         this.syncVault();
+        vault?.trust.verify(this.db.data);
         try {
-          const result = apply(this.db.data);
+          const log: ChangeLog = { touched: { systems: [], leftovers: [] } };
+          const result = apply(this.db.data, log);
+          authenticate(this.db.data, log.touched, vault);
           await this.db.write();
           return result;
         } catch (error) {
@@ -296,8 +396,12 @@ export class KeyringStore {
   private syncVault(): void {
     if (!this.vault) return;
     const keyring = this.db.data.keyring;
-    if (keyring && this.vault.matches(keyring)) this.vault.sync(keyring);
-    else this.lock();
+    if (keyring && this.vault.matches(keyring)) {
+      this.vault.sync(keyring);
+      this.vault.trust.verify(this.db.data);
+    } else {
+      this.lock();
+    }
   }
 
   private adopt(vault: UnlockedVault): void {
@@ -329,14 +433,40 @@ function keyringExists(): StoreError {
   return new StoreError('KEYRING_EXISTS', 'A keyring already exists');
 }
 
-function isSameKey(leftover: LeftoverKey, systemId: string, keyId: number): boolean {
-  return leftover.systemId === systemId && leftover.keyId === keyId;
-}
-
 function addLeftovers(document: KeyringFile, leftovers: LeftoverKey[]): void {
   for (const leftover of leftovers) {
-    if (!document.leftovers.some((known) => isSameKey(known, leftover.systemId, leftover.keyId))) {
-      document.leftovers.push(leftover);
-    }
+    if (!document.leftovers.some((known) => known.keyName === leftover.keyName)) document.leftovers.push(leftover);
   }
+}
+
+function partition<T>(items: readonly T[], test: (item: T) => boolean): [T[], T[]] {
+  const yes: T[] = [];
+  const no: T[] = [];
+  for (const item of items) (test(item) ? yes : no).push(item);
+  return [yes, no];
+}
+
+/** A keyring from file format 1 (its wrapped key is the bare data key): records never authenticated. */
+function keyringNeedsUpgrade(keyring: KeyringRecord): boolean {
+  return Buffer.byteLength(keyring.wrappedKey.box, 'base64') === KEY_BYTES + MAC_BYTES;
+}
+
+/**
+ * Vouches for the records a change touched. Without an unlocked keyring only removals may
+ * go through where a keyring exists (their MACs are dropped); a changed or new record would
+ * be left unauthenticated, so it is refused.
+ */
+function authenticate(document: KeyringFile, touched: Required<Touched>, vault: UnlockedVault | null): void {
+  const auth = document.keyring?.auth;
+  if (!auth) return;
+  if (vault) return vault.trust.sign(document, touched);
+  for (const id of touched.systems) {
+    if (document.systems.some((system) => system.id === id)) {
+      throw new LockedError('The keyring is locked: unlock it first, so that it can vouch for the change');
+    }
+    delete auth.systems[id];
+    delete auth.entries[id];
+  }
+  // Leftovers recorded while locked stay unverified: listed, never acted on by tnc itself.
+  for (const keyName of touched.leftovers) delete auth.leftovers[keyName];
 }

@@ -7,8 +7,22 @@ import { isObject, validateKeyringFile } from './validate.js';
 /** Turns a version-n document into version n+1. */
 export type Migration = (document: Record<string, unknown>) => Record<string, unknown>;
 
-/** MIGRATIONS.get(n) migrates version n to n+1. Version 1 is the first format, so none exist yet. */
-export const MIGRATIONS: ReadonlyMap<number, Migration> = new Map();
+/**
+ * MIGRATIONS.get(n) migrates version n to n+1.
+ * 1 -> 2: the keyring gains `auth`, the MACs of the records. A version 1 file has none; its
+ * records are authenticated at the first unlock after the upgrade (the vault recognises a
+ * version 1 keyring by its wrapped key and re-wraps it, so this cannot be replayed).
+ */
+export const MIGRATIONS: ReadonlyMap<number, Migration> = new Map([
+  [
+    1,
+    (document) => {
+      const keyring = document.keyring;
+      if (!isObject(keyring)) return document;
+      return { ...document, keyring: { ...keyring, auth: { systems: {}, entries: {}, leftovers: {} } } };
+    },
+  ],
+]);
 
 /** Parses, migrates and validates the file's text; anything unusable is a StoreFileError naming the file. */
 export function parseKeyringFile(

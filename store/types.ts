@@ -14,7 +14,15 @@ export interface SystemRecord {
   transport?: 'jsonrpc' | 'rest';
   /** Username the stored key belongs to (also kept in entry metadata). */
   username?: string;
+  /**
+   * Set once the system accepted a SCRAM key login: it never gets the plain key again, so a
+   * server (or a man in the middle) that stops offering SCRAM cannot downgrade the login.
+   */
+  login?: 'scram';
 }
+
+/** The fields of a system record the keyring authenticates (all but the display name). */
+export const AUTHENTICATED_SYSTEM_FIELDS = ['address', 'fingerprint', 'transport', 'username', 'login'] as const;
 
 /** Plain metadata of a stored key: enough to revoke it or to list it after a reset. */
 export interface EntryMeta {
@@ -34,16 +42,30 @@ export interface EntryInfo {
   state: EntryState;
 }
 
+/**
+ * Why a key tnc minted is recorded as still on a server:
+ * - `pending`: recorded before `api_key.create` was sent; the id is not known (yet);
+ * - `unstored`: minted, never stored (no keyring unlocked), and could not be deleted;
+ * - `undeleted`: replaced or removed, and deleting it on the server failed;
+ * - `reset`: the keyring holding it was reset.
+ */
+export type LeftoverWhy = 'pending' | 'unstored' | 'undeleted' | 'reset';
+
 /** An API key tnc minted that is still on a server but no longer usable by tnc. */
 export interface LeftoverKey {
   systemId: string;
   systemName: string;
   address: string;
-  keyId: number;
+  /** null while the key is pending: its name is known before the server gives it an id. */
+  keyId: number | null;
   keyName: string;
   username: string;
-  /** Why it was left: the keyring was reset, or it was minted and never stored. */
-  why: 'reset' | 'unstored';
+  why: LeftoverWhy;
+}
+
+/** A leftover as the store lists it: `verified` when the unlocked keyring vouches for it. */
+export interface LeftoverInfo extends LeftoverKey {
+  verified: boolean;
 }
 
 export interface KdfParams {

@@ -1,10 +1,20 @@
 // Validation of keyring file content, and of the values callers hand the store, by one set of
 // rules: whatever passes here is written and read back alike.
+import { cleanText } from './clean-text.js';
 import { KdfParamsError, StoreFileError } from './errors.js';
-import { KEY_BYTES, MAC_BYTES, NONCE_BYTES, SALT_BYTES, type SealedBox } from './crypto.js';
+import { MAC_BYTES, NONCE_BYTES, SALT_BYTES, type SealedBox } from './crypto.js';
 import { KDF_ALG, kdfParamsProblem } from './kdf.js';
-import { FILE_FORMAT, FILE_VERSION, type KdfRecord, type KeyringFile, type KeyringRecord, type StoredEntry } from './file-format.js';
-import type { EntryMeta, LeftoverKey, SystemRecord } from './types.js';
+import {
+  FILE_FORMAT,
+  FILE_VERSION,
+  type KdfRecord,
+  type KeyringFile,
+  type KeyringRecord,
+  type RecordMacs,
+  type StoredEntry,
+} from './file-format.js';
+import { WRAPPED_KEY_BYTES } from './vault.js';
+import type { EntryMeta, LeftoverKey, LeftoverWhy, SystemRecord } from './types.js';
 
 /** A shape problem, named by where it is in the document. */
 class ShapeError extends Error {}
@@ -20,6 +30,11 @@ export function validateKeyringFile(document: Record<string, unknown>, filePath:
     }
     const keyring = document.keyring === null ? null : keyringRecord(document.keyring, ids, filePath);
     const leftovers = array(document.leftovers, 'leftovers').map((item, i) => leftover(item, `leftovers[${i}]`));
+    const keyNames = new Set<string>();
+    for (const { keyName } of leftovers) {
+      if (keyNames.has(keyName)) throw new ShapeError(`leftover key ${JSON.stringify(cleanText(keyName))} appears twice`);
+      keyNames.add(keyName);
+    }
     return { format: FILE_FORMAT, version: FILE_VERSION, systems, keyring, leftovers };
   } catch (error) {
     if (error instanceof ShapeError) throw new StoreFileError(filePath, `unexpected content: ${error.message}`);
@@ -37,7 +52,8 @@ function system(value: unknown, where: string): SystemRecord {
   if (!SYSTEM_ID.test(id)) throw new ShapeError(`${where}.id is not a system id`);
   const result: SystemRecord = {
     id,
-    name: string(record.name, `${where}.name`),
+    // Shown on every screen: whoever edited the file must not reach the terminal through it.
+    name: cleanText(string(record.name, `${where}.name`)),
     address: string(record.address, `${where}.address`),
   };
   if (record.fingerprint !== undefined) result.fingerprint = string(record.fingerprint, `${where}.fingerprint`);
@@ -48,6 +64,10 @@ function system(value: unknown, where: string): SystemRecord {
     result.transport = record.transport;
   }
   if (record.username !== undefined) result.username = string(record.username, `${where}.username`);
+  if (record.login !== undefined) {
+    if (record.login !== 'scram') throw new ShapeError(`${where}.login is not "scram"`);
+    result.login = record.login;
+  }
   return result;
 }
 
@@ -71,12 +91,33 @@ function keyringRecord(value: unknown, systemIds: Set<string>, filePath: string)
     if (!systemIds.has(systemId)) throw new ShapeError(`${where} belongs to no listed system`);
     entries[systemId] = storedEntry(entry, where);
   }
+  const wrappedKey = sealedBox(record.wrappedKey, 'keyring.wrappedKey');
+  if (!WRAPPED_KEY_BYTES.includes(Buffer.byteLength(wrappedKey.box, 'base64') - MAC_BYTES)) {
+    throw new ShapeError('keyring.wrappedKey.box does not hold a data key');
+  }
   return {
-    name: string(record.name, 'keyring.name'),
+    name: cleanText(string(record.name, 'keyring.name')),
     kdf,
-    wrappedKey: sealedBox(record.wrappedKey, 'keyring.wrappedKey', KEY_BYTES),
+    wrappedKey,
     entries,
+    auth: recordMacs(record.auth),
   };
+}
+
+function recordMacs(value: unknown): RecordMacs {
+  const record = object(value, 'keyring.auth');
+  return {
+    systems: tagMap(record.systems, 'keyring.auth.systems'),
+    entries: tagMap(record.entries, 'keyring.auth.entries'),
+    leftovers: tagMap(record.leftovers, 'keyring.auth.leftovers'),
+  };
+}
+
+/** A map of MACs; null-prototype, since its keys come from the file (`__proto__` included). */
+function tagMap(value: unknown, where: string): Record<string, string> {
+  const tags: Record<string, string> = Object.create(null);
+  for (const [key, tag] of Object.entries(object(value, where))) tags[key] = base64(tag, `${where}[${JSON.stringify(key)}]`);
+  return tags;
 }
 
 function storedEntry(value: unknown, where: string): StoredEntry {
@@ -105,19 +146,21 @@ function sealedBox(value: unknown, where: string, plaintextBytes?: number): Seal
   return { nonce, box };
 }
 
+const LEFTOVER_WHY: readonly LeftoverWhy[] = ['pending', 'unstored', 'undeleted', 'reset'];
+
 function leftover(value: unknown, where: string): LeftoverKey {
   const record = object(value, where);
-  if (record.why !== 'reset' && record.why !== 'unstored') {
-    throw new ShapeError(`${where}.why is neither "reset" nor "unstored"`);
+  if (!LEFTOVER_WHY.includes(record.why as LeftoverWhy)) {
+    throw new ShapeError(`${where}.why is not one of ${LEFTOVER_WHY.map((why) => `"${why}"`).join(', ')}`);
   }
   return {
     systemId: string(record.systemId, `${where}.systemId`),
-    systemName: string(record.systemName, `${where}.systemName`),
+    systemName: cleanText(string(record.systemName, `${where}.systemName`)),
     address: string(record.address, `${where}.address`),
-    keyId: number(record.keyId, `${where}.keyId`),
+    keyId: record.keyId === null ? null : number(record.keyId, `${where}.keyId`),
     keyName: string(record.keyName, `${where}.keyName`),
     username: string(record.username, `${where}.username`),
-    why: record.why,
+    why: record.why as LeftoverWhy,
   };
 }
 

@@ -1,7 +1,7 @@
 // The envelope: a random data key wrapped by the passphrase-derived key, and per-system entries
 // sealed with the data key. Holds the secrets of an unlocked keyring; zero() forgets them.
 import { setImmediate } from 'node:timers/promises';
-import { DamagedEntryError, NotFoundError, WrongPassphraseError } from './errors.js';
+import { DamagedEntryError, NotFoundError, StoreError, WrongPassphraseError } from './errors.js';
 import {
   KEY_BYTES,
   SALT_BYTES,
@@ -17,6 +17,7 @@ import {
 } from './crypto.js';
 import { KDF_ALG, deriveKey } from './kdf.js';
 import type { KdfRecord, KeyringRecord, StoredEntry } from './file-format.js';
+import { RecordTrust } from './integrity.js';
 import type { KdfParams } from './types.js';
 
 /** What a passphrase protects: written to the file as the keyring's `kdf` and `wrappedKey`. */
@@ -30,6 +31,16 @@ type OpenedEntry = { sealed: SealedBox; apiKey: Uint8Array } | { sealed: SealedB
 const ENTRY_FORMAT = 1;
 
 /**
+ * The wrapped data key is a format byte then the key. Format 1 files wrapped the bare key:
+ * such a keyring has never had its records authenticated, and its first unlock does so and
+ * re-wraps. An attacker cannot turn a wrapped key back into the bare form without the
+ * passphrase, so the upgrade cannot be replayed to get edited records vouched for.
+ */
+const WRAP_FORMAT = 2;
+/** Plaintext sizes of a wrapped key: bare (file format 1) and with its format byte. */
+export const WRAPPED_KEY_BYTES: readonly number[] = [KEY_BYTES, KEY_BYTES + 1];
+
+/**
  * Entries opened per turn of the event loop while unlocking: 1,000 at once blocked the UI for
  * 10 to 40 ms; a hundred take a few milliseconds.
  */
@@ -37,12 +48,21 @@ const OPEN_CHUNK = 100;
 
 export class UnlockedVault {
   private readonly opened = new Map<string, OpenedEntry>();
+  /** Which records of the file this keyring vouches for. */
+  readonly trust: RecordTrust;
+  /**
+   * Set when the keyring was unlocked from file format 1: its records were never
+   * authenticated, and the store must vouch for them and write this wrapping instead.
+   */
+  upgradedWrapping: Wrapping | null = null;
 
   private constructor(
     private readonly dataKey: Uint8Array,
     /** The wrapping this vault was unlocked from; another wrapping means the keyring changed. */
     private wrapping: Wrapping,
-  ) {}
+  ) {
+    this.trust = new RecordTrust(dataKey);
+  }
 
   /** A new keyring: a fresh data key, wrapped under the passphrase. */
   static async create(passphrase: string, params: KdfParams): Promise<UnlockedVault> {
@@ -52,8 +72,9 @@ export class UnlockedVault {
 
   /** Throws WrongPassphraseError when the passphrase does not open the wrapped key. */
   static async unlock(keyring: KeyringRecord, passphrase: string): Promise<UnlockedVault> {
-    const dataKey = await unwrap(keyring, passphrase);
+    const { dataKey, upgradedBox } = await unwrap(keyring, passphrase);
     const vault = new UnlockedVault(dataKey, { kdf: keyring.kdf, wrappedKey: keyring.wrappedKey });
+    if (upgradedBox) vault.upgradedWrapping = { kdf: keyring.kdf, wrappedKey: upgradedBox };
     const entries = Object.entries(keyring.entries);
     for (let start = 0; start < entries.length; start += OPEN_CHUNK) {
       if (start > 0) await setImmediate();
@@ -64,7 +85,7 @@ export class UnlockedVault {
 
   /** The data key re-wrapped under a new passphrase; entries are untouched. */
   static async rewrap(keyring: KeyringRecord, oldPassphrase: string, newPassphrase: string, params: KdfParams): Promise<Wrapping> {
-    const dataKey = await unwrap(keyring, oldPassphrase);
+    const { dataKey } = await unwrap(keyring, oldPassphrase);
     try {
       return await wrap(dataKey, newPassphrase, params);
     } finally {
@@ -126,6 +147,7 @@ export class UnlockedVault {
 
   zero(): void {
     for (const systemId of [...this.opened.keys()]) this.forget(systemId);
+    this.trust.zero();
     memzero(this.dataKey);
   }
 
@@ -154,25 +176,44 @@ async function wrap(dataKey: Uint8Array, passphrase: string, params: KdfParams):
     await ready;
     return {
       kdf: { alg: KDF_ALG, opslimit: params.opslimit, memlimit: params.memlimit, salt: toBase64(salt) },
-      wrappedKey: seal(derivedKey, dataKey),
+      wrappedKey: sealDataKey(derivedKey, dataKey),
     };
   } finally {
     memzero(derivedKey);
   }
 }
 
-async function unwrap(keyring: KeyringRecord, passphrase: string): Promise<Uint8Array> {
+function sealDataKey(derivedKey: Uint8Array, dataKey: Uint8Array): SealedBox {
+  const plaintext = new Uint8Array(1 + dataKey.length);
+  plaintext[0] = WRAP_FORMAT;
+  plaintext.set(dataKey, 1);
+  try {
+    return seal(derivedKey, plaintext);
+  } finally {
+    memzero(plaintext);
+  }
+}
+
+/** The data key; a format 1 wrapping comes with its replacement in the current format. */
+async function unwrap(keyring: KeyringRecord, passphrase: string): Promise<{ dataKey: Uint8Array; upgradedBox?: SealedBox }> {
   const ready = sodiumReady();
   const derivedKey = await deriveKey(passphrase, fromBase64(keyring.kdf.salt), keyring.kdf);
-  let dataKey: Uint8Array | null;
   try {
     await ready;
-    dataKey = openBox(derivedKey, keyring.wrappedKey);
+    const plaintext = openBox(derivedKey, keyring.wrappedKey);
+    if (!plaintext) throw new WrongPassphraseError();
+    if (plaintext.length === KEY_BYTES) return { dataKey: plaintext, upgradedBox: sealDataKey(derivedKey, plaintext) };
+    const dataKey = plaintext.slice(1);
+    const format = plaintext[0];
+    memzero(plaintext);
+    if (format !== WRAP_FORMAT || dataKey.length !== KEY_BYTES) {
+      memzero(dataKey);
+      throw new StoreError('FILE', 'The keyring\'s wrapped key has an unknown format (written by a newer tnc?)');
+    }
+    return { dataKey };
   } finally {
     memzero(derivedKey);
   }
-  if (!dataKey) throw new WrongPassphraseError();
-  return dataKey;
 }
 
 // Entry plaintext: format byte, system id length (2 bytes), system id, API key — all UTF-8.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chmod, mkdir, readdir, symlink, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, readdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StoreFileError } from '../../store/errors.js';
 import { FILE_FORMAT, FILE_VERSION } from '../../store/file-format.js';
@@ -13,8 +13,8 @@ const CASES: Array<[string, string, RegExp, number?]> = [
   ['truncated', VALID.slice(0, VALID.length - 7), /truncated/],
   ['invalid JSON', '{"format": "tnc-keyring",, }', /not valid JSON/],
   ['unknown format', JSON.stringify({ format: 'something-else', version: 1 }), /unknown format/],
-  ['newer version', JSON.stringify({ format: FILE_FORMAT, version: FILE_VERSION + 1 }), /newer tnc.*version 2/],
-  ['wrong shape', JSON.stringify({ format: FILE_FORMAT, version: 1, systems: {}, keyring: null, leftovers: [] }), /systems is not a list/],
+  ['newer version', JSON.stringify({ format: FILE_FORMAT, version: FILE_VERSION + 1 }), new RegExp(`newer tnc.*version ${FILE_VERSION + 1}`)],
+  ['wrong shape', JSON.stringify({ format: FILE_FORMAT, version: FILE_VERSION, systems: {}, keyring: null, leftovers: [] }), /systems is not a list/],
   ['group/world-readable', VALID, /permissions 0644/, 0o644],
   ['group-writable', VALID, /permissions 0620/, 0o620],
 ];
@@ -22,12 +22,13 @@ const CASES: Array<[string, string, RegExp, number?]> = [
 describe('bad keyring files', () => {
   const tempDir = useTempDirs();
 
-  async function expectRefused(dataDir: string, path: string, problem: RegExp): Promise<void> {
+  /** `named`: the path the message must name (the file, or the data directory when it is the problem). */
+  async function expectRefused(dataDir: string, path: string, problem: RegExp, named = path): Promise<void> {
     const before = await snapshot(path);
     const entriesBefore = await readdir(dataDir);
     const error = await openStore(dataDir).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(StoreFileError);
-    expect((error as Error).message).toContain(path);
+    expect((error as Error).message).toContain(named);
     expect((error as Error).message).toMatch(problem);
     expect(await snapshot(path)).toEqual(before);
     expect(await readdir(dataDir)).toEqual(entriesBefore);
@@ -63,6 +64,38 @@ describe('bad keyring files', () => {
     expect(error).toBeInstanceOf(StoreFileError);
     expect((error as Error).message).toContain(dataDir);
     expect((error as Error).message).toMatch(/data directory is a symbolic link/);
+  });
+
+  it.each([
+    ['group-writable', 0o770],
+    ['world-writable', 0o707],
+    ['world-writable and sticky, like /tmp', 0o1777],
+  ])('refuses a data directory that is %s (others could swap the file)', async (_, mode) => {
+    const dataDir = dataDirIn(await tempDir());
+    await mkdir(dataDir);
+    await chmod(dataDir, mode);
+    await writeFile(keyringPath(dataDir), VALID, { mode: 0o600 });
+    await expectRefused(dataDir, keyringPath(dataDir), /data directory's permissions .* let other users replace files/, dataDir);
+  });
+
+  // Handing a file to another user takes root: elsewhere this case cannot be set up.
+  const asRoot = process.getuid?.() === 0;
+  const NOBODY = 65534;
+
+  it.runIf(asRoot)('refuses a data directory owned by another user', async () => {
+    const dataDir = dataDirIn(await tempDir());
+    await mkdir(dataDir, { mode: 0o700 });
+    await writeFile(keyringPath(dataDir), VALID, { mode: 0o600 });
+    await chown(dataDir, NOBODY, NOBODY);
+    await expectRefused(dataDir, keyringPath(dataDir), new RegExp(`data directory is owned by uid ${NOBODY}`), dataDir);
+  });
+
+  it.runIf(asRoot)('refuses a keyring file owned by another user', async () => {
+    const dataDir = dataDirIn(await tempDir());
+    await mkdir(dataDir, { mode: 0o700 });
+    await writeFile(keyringPath(dataDir), VALID, { mode: 0o600 });
+    await chown(keyringPath(dataDir), NOBODY, NOBODY);
+    await expectRefused(dataDir, keyringPath(dataDir), new RegExp(`is owned by uid ${NOBODY}, not by you`));
   });
 
   it('refuses a keyring path that is a directory', async () => {

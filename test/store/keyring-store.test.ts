@@ -6,6 +6,7 @@ import {
   KdfParamsError,
   LockedError,
   NotFoundError,
+  RecordChangedError,
   StoreError,
   WrongPassphraseError,
 } from '../../store/errors.js';
@@ -35,22 +36,22 @@ describe('KeyringStore', () => {
     const { dir, store, ids } = await storeWithKeys();
     expect(store.keyringState()).toBe('unlocked');
     expect(store.keyringName()).toBe('home');
-    expect(store.openKey(ids[1]!)).toBe(API_KEY_2);
+    expect(store.credential(ids[1]!).apiKey).toBe(API_KEY_2);
 
     store.lock();
     expect(store.keyringState()).toBe('locked');
-    expect(() => store.openKey(ids[0]!)).toThrow(LockedError);
+    expect(() => store.credential(ids[0]!)).toThrow(LockedError);
     expect(store.listEntries().map((entry) => entry.state)).toEqual(['stored', 'stored', 'stored']);
 
     await store.unlock('correct horse');
-    expect(ids.map((id) => store.openKey(id))).toEqual([API_KEY_1, API_KEY_2, API_KEY_3]);
+    expect(ids.map((id) => store.credential(id).apiKey)).toEqual([API_KEY_1, API_KEY_2, API_KEY_3]);
 
     const again = await openStore(dir);
     expect(again.keyringState()).toBe('locked');
     expect(again.listSystems().map((system) => system.name)).toEqual(['nas-0', 'nas-1', 'nas-2']);
     expect(again.listEntries().map((entry) => entry.meta.keyId)).toEqual([1, 2, 3]);
     await again.unlock('correct horse');
-    expect(again.openKey(ids[2]!)).toBe(API_KEY_3);
+    expect(again.credential(ids[2]!).apiKey).toBe(API_KEY_3);
   });
 
   it('writes the file 0600 in a 0700 directory', async () => {
@@ -73,7 +74,7 @@ describe('KeyringStore', () => {
     const again = await openStore(dir);
     await expect(again.unlock('correct horse')).rejects.toThrow(WrongPassphraseError);
     await again.unlock('battery staple');
-    expect(again.openKey(ids[0]!)).toBe(API_KEY_1);
+    expect(again.credential(ids[0]!).apiKey).toBe(API_KEY_1);
     await expect(store.changePassphrase('wrong', 'x')).rejects.toThrow(WrongPassphraseError);
   });
 
@@ -99,13 +100,13 @@ describe('KeyringStore', () => {
 
     await store.createKeyring('fresh', 'new passphrase');
     expect(store.hasEntry(ids[0]!)).toBe(false);
-    await store.removeLeftover(ids[0]!, 1);
+    await store.removeLeftover(meta(1).keyName);
     expect(store.listLeftovers().map((leftover) => leftover.keyId)).toEqual([2, 3]);
   });
 
   it('removing a system drops its entry and leftovers, and leaves the others', async () => {
     const { store, ids } = await storeWithKeys();
-    await store.addLeftover({ ...(await store.reset().then(() => store.listLeftovers()[0]!)), why: 'unstored' });
+    await store.putLeftover({ ...(await store.reset().then(() => store.listLeftovers()[0]!)), why: 'unstored' });
     expect(store.listLeftovers()).toHaveLength(3); // the same key twice is kept once
     await store.createKeyring('again', 'pw');
     await store.storeKey(ids[0]!, API_KEY_1, meta(7));
@@ -113,9 +114,9 @@ describe('KeyringStore', () => {
     await store.removeSystem(ids[0]!);
     expect(store.getSystem(ids[0]!)).toBeUndefined();
     expect(store.hasEntry(ids[0]!)).toBe(false);
-    expect(() => store.openKey(ids[0]!)).toThrow(NotFoundError);
+    expect(() => store.credential(ids[0]!)).toThrow(NotFoundError);
     expect(store.listLeftovers().map((leftover) => leftover.systemId)).not.toContain(ids[0]);
-    expect(store.openKey(ids[1]!)).toBe(API_KEY_2);
+    expect(store.credential(ids[1]!).apiKey).toBe(API_KEY_2);
     await store.removeKey(ids[1]!);
     expect(store.hasEntry(ids[1]!)).toBe(false);
   });
@@ -159,9 +160,9 @@ describe('KeyringStore', () => {
     expect(again.listEntries().map((entry) => entry.state)).toEqual(['stored', 'damaged', 'stored']);
     expect(again.getEntry(ids[1]!)).toEqual({ systemId: ids[1], meta: meta(2), state: 'damaged' });
     expect(again.getEntry('unknown')).toBeUndefined();
-    expect(() => again.openKey(ids[1]!)).toThrow(DamagedEntryError);
-    expect(again.openKey(ids[0]!)).toBe(API_KEY_1);
-    expect(again.openKey(ids[2]!)).toBe(API_KEY_3);
+    expect(() => again.credential(ids[1]!)).toThrow(DamagedEntryError);
+    expect(again.credential(ids[0]!).apiKey).toBe(API_KEY_1);
+    expect(again.credential(ids[2]!).apiKey).toBe(API_KEY_3);
   });
 
   it('an entry moved to another system is damaged', async () => {
@@ -173,9 +174,11 @@ describe('KeyringStore', () => {
     });
     const again = await openStore(dir);
     await again.unlock('correct horse');
-    expect(() => again.openKey(ids[0]!)).toThrow(DamagedEntryError);
-    expect(() => again.openKey(ids[1]!)).toThrow(DamagedEntryError);
-    expect(again.openKey(ids[2]!)).toBe(API_KEY_3);
+    // Their metadata no longer matches what the keyring vouched for either: record changed.
+    expect(again.listEntries().map((entry) => entry.state)).toEqual(['damaged', 'damaged', 'stored']);
+    expect(() => again.credential(ids[0]!)).toThrow(RecordChangedError);
+    expect(() => again.credential(ids[1]!)).toThrow(RecordChangedError);
+    expect(again.credential(ids[2]!).apiKey).toBe(API_KEY_3);
   });
 
   it('opens every entry of a large keyring, damaged ones wherever they are', async () => {
@@ -205,9 +208,10 @@ describe('KeyringStore', () => {
     const listed = again.listEntries();
     expect(listed.map((entry) => entry.systemId)).toEqual(order);
     expect(listed.filter((entry) => entry.state === 'stored').map((entry) => entry.systemId)).toEqual([...real.values()]);
-    expect(again.openKey(ids[1]!)).toBe(API_KEY_2);
-    expect(again.openKey(ids[2]!)).toBe(API_KEY_3);
-    expect(() => again.openKey('copy-248')).toThrow(DamagedEntryError);
+    expect(again.credential(ids[1]!).apiKey).toBe(API_KEY_2);
+    expect(again.credential(ids[2]!).apiKey).toBe(API_KEY_3);
+    // The copies were added by hand: no MAC vouches for their records.
+    expect(() => again.credential('copy-248')).toThrow(RecordChangedError);
   });
 
   it.each([
@@ -242,7 +246,7 @@ describe('KeyringStore', () => {
     // A change made here re-reads first: the other store's system survives it.
     await store.updateSystem(ids[2]!, { name: 'renamed' });
     expect(store.getSystem(added.id)?.name).toBe('late');
-    expect(store.openKey(ids[0]!)).toBe('replaced-key');
+    expect(store.credential(ids[0]!).apiKey).toBe('replaced-key');
     expect(store.keyringState()).toBe('unlocked');
 
     await other.changePassphrase('correct horse', 'battery staple');
@@ -250,7 +254,7 @@ describe('KeyringStore', () => {
     expect(store.keyringState()).toBe('locked');
     await expect(store.unlock('correct horse')).rejects.toThrow(WrongPassphraseError);
     await store.unlock('battery staple');
-    expect(store.openKey(ids[1]!)).toBe(API_KEY_2);
+    expect(store.credential(ids[1]!).apiKey).toBe(API_KEY_2);
   });
 
   it('runs concurrent changes of one process one after another without losing any', async () => {
@@ -273,7 +277,7 @@ describe('KeyringStore', () => {
     await expect(store.updateSystem(system.id, { transport: 'carrier-pigeon' as 'rest' })).rejects.toThrow(
       /Invalid input: system.transport is neither "jsonrpc" nor "rest"/,
     );
-    await expect(store.addLeftover({ ...meta(1), systemId: system.id, systemName: 'a', address: 'a', why: 'gone' as 'reset' })).rejects.toThrow(TypeError);
+    await expect(store.putLeftover({ ...meta(1), systemId: system.id, systemName: 'a', address: 'a', why: 'gone' as 'reset' })).rejects.toThrow(TypeError);
     expect(await snapshot(keyringPath(dir))).toEqual(before);
     expect(store.getSystem(system.id)?.transport).toBeUndefined();
   });

@@ -39,15 +39,17 @@ describe('libsodium loads only when a keyring is used', () => {
     expect(outcome.ok).toBe(true);
   });
 
-  it('not for changes that need no secret: systems, forgetting a key', async () => {
+  it('not for changes that need no secret: a new name, forgetting a key; nor to refuse one that does', async () => {
     const { dir, systemId } = await lockedKeyring();
     const outcome = await runForbidding(
       SODIUM,
       inChild(
         dir,
-        `await store.addSystem({ name: 'other', address: 'other.lan' });
+        `await store.updateSystem(${JSON.stringify(systemId)}, { name: 'renamed' });
         await store.removeKey(${JSON.stringify(systemId)});
-        if (store.hasEntry(${JSON.stringify(systemId)})) throw new Error('key not forgotten');`,
+        if (store.hasEntry(${JSON.stringify(systemId)})) throw new Error('key not forgotten');
+        const refused = await store.addSystem({ name: 'other', address: 'other.lan' }).then(() => null, (error) => error);
+        if (refused?.code !== 'LOCKED') throw new Error('a new system was accepted without the keyring to vouch for it');`,
       ),
     );
     expect(outcome.stderr).toBe('');

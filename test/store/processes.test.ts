@@ -39,7 +39,7 @@ const SCRIPTS = {
     const wrong = await store.unlock('nope').catch((error) => error.name);
     store.prepareUnlock();
     await store.unlock('pw');
-    console.log(JSON.stringify({ wrong, key: store.openKey(system.id) }));
+    console.log(JSON.stringify({ wrong, key: store.credential(system.id).apiKey }));
     // A prepared worker left idle must not keep the process from exiting.
     store.prepareUnlock();
   `,
@@ -142,6 +142,6 @@ describe('several processes on one data directory', () => {
     // And what the built store wrote, the source store reads.
     const store = await KeyringStore.open(dataDir, { kdf: FAST_KDF });
     await store.unlock('pw');
-    expect(store.openKey(store.listSystems()[0]!.id)).toBe('key-from-dist');
+    expect(store.credential(store.listSystems()[0]!.id).apiKey).toBe('key-from-dist');
   });
 });

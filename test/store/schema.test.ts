@@ -12,6 +12,7 @@ describe('keyring file schema', () => {
     // A made-up version 0 that kept systems under another name.
     const fakeMigrations = new Map<number, Migration>([
       [0, ({ hosts, ...rest }) => ({ ...rest, systems: hosts, keyring: null, leftovers: [] })],
+      ...MIGRATIONS,
     ]);
     const v0 = JSON.stringify({ format: FILE_FORMAT, version: 0, hosts: [{ id: 'a1', name: 'a', address: 'a.lan' }] });
     const migrated = parseKeyringFile(v0, PATH, fakeMigrations);

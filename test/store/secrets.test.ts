@@ -23,7 +23,8 @@ async function dataKeyFromFile(path: string): Promise<Uint8Array> {
   const { kdf, wrappedKey } = (await readJson(path)).keyring;
   const from64 = (text: string) => new Uint8Array(Buffer.from(text, 'base64'));
   const derived = sodium.crypto_pwhash(32, PASSPHRASE, from64(kdf.salt), kdf.opslimit, kdf.memlimit, sodium.crypto_pwhash_ALG_ARGON2ID13);
-  return sodium.crypto_secretbox_open_easy(from64(wrappedKey.box), from64(wrappedKey.nonce), derived);
+  // A format byte, then the key.
+  return sodium.crypto_secretbox_open_easy(from64(wrappedKey.box), from64(wrappedKey.nonce), derived).slice(1);
 }
 
 function encodings(secret: Uint8Array): string[] {
