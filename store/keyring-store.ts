@@ -118,9 +118,9 @@ export class KeyringStore {
   }
 
   /**
-   * A field patched to `undefined` is removed. Changing what the keyring authenticates
-   * (address, fingerprint, transport, username, login) vouches for the record anew, so it
-   * needs the keyring unlocked when there is one (LockedError); a new name does not.
+   * A field patched to `undefined` is removed. A patch that names what the keyring
+   * authenticates (address, fingerprint, transport, username, login) vouches for the record
+   * anew, so it needs the keyring unlocked when there is one (LockedError); a new name does not.
    */
   updateSystem(id: string, patch: Partial<Omit<SystemRecord, 'id'>>): Promise<SystemRecord> {
     return this.change((document, log) => {
@@ -129,7 +129,9 @@ export class KeyringStore {
       const before = document.systems[index]!;
       const system = validSystem({ ...before, ...patch, id });
       document.systems[index] = system;
-      if (AUTHENTICATED_SYSTEM_FIELDS.some((field) => system[field] !== before[field])) log.touched.systems.push(id);
+      // Naming a field is vouching for it, even unchanged: trusting the same pin again after
+      // someone else edited the record is how the user takes it back.
+      if (AUTHENTICATED_SYSTEM_FIELDS.some((field) => Object.hasOwn(patch, field))) log.touched.systems.push(id);
       return { ...system };
     });
   }
@@ -296,6 +298,11 @@ export class KeyringStore {
       const checkedMeta = validEntryMeta(meta);
       (document.keyring as KeyringRecord).entries[systemId] = { ...vault.seal(systemId, apiKey), meta: checkedMeta };
       log.touched.systems.push(systemId);
+      // A key stored is no longer pending or unstored: in the same write, so no crash can
+      // leave a record that would later get the stored key deleted as a leftover.
+      const [stored, others] = partition(document.leftovers, (leftover) => leftover.keyName === checkedMeta.keyName);
+      document.leftovers = others;
+      log.touched.leftovers.push(...stored.map((leftover) => leftover.keyName));
     });
   }
 

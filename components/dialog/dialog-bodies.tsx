@@ -67,9 +67,11 @@ function Labelled({ label, lines }: { label: string; lines: readonly string[] })
 function TrustBody({ dialog, width }: { dialog: DialogOf<'trustCertificate'>; width: number }) {
   const { certificate, pinned } = dialog;
   const where = `${certificate.host}:${certificate.port}`;
-  const intro = pinned
-    ? `The certificate of ${dialog.systemName} (${where}) has changed since it was trusted. Trust the new one only if you know why it changed.`
-    : `The certificate of ${dialog.systemName} (${where}) is not signed by an authority this machine trusts.`;
+  const intro = dialog.recordChanged
+    ? `The record of ${dialog.systemName} was changed outside tnc (someone edited the keyring file): its address or pinned certificate may now point elsewhere. tnc sends it nothing until you trust it again. Check that ${where} is your TrueNAS and that this is its certificate.`
+    : pinned
+      ? `The certificate of ${dialog.systemName} (${where}) has changed since it was trusted. Trust the new one only if you know why it changed.`
+      : `The certificate of ${dialog.systemName} (${where}) is not signed by an authority this machine trusts.`;
   return (
     <Box flexDirection="column">
       <Paragraphs lines={[intro]} width={width} />
@@ -138,7 +140,12 @@ export function DialogBody({ dialog, maxLines, width }: { dialog: Dialog; maxLin
         />
       );
     case 'unlock':
-      return <Paragraphs lines={['Enter the passphrase to unlock every system covered by the keyring.']} width={width} />;
+      return (
+        <Paragraphs
+          lines={[...(dialog.purpose ? [dialog.purpose] : []), 'Enter the passphrase to unlock every system covered by the keyring.']}
+          width={width}
+        />
+      );
     case 'resetKeyring':
       return (
         <Paragraphs

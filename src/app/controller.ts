@@ -2,10 +2,10 @@
 // keyring store, the TrueNAS client and the poller, and dispatches what came of them.
 import { WrongPassphraseError } from '../../store/errors.js';
 import type { KeyringStore } from '../../store/keyring-store.js';
-import type { EntryMeta, SystemRecord } from '../../store/types.js';
+import type { SystemRecord } from '../../store/types.js';
 import { parseAddress } from '../client/address.js';
 import type { TrueNASClient } from '../client/client.js';
-import type { ApiKeyCredential, CertificateInfo, MintedKey, SystemTarget } from '../client/types.js';
+import type { CertificateInfo } from '../client/types.js';
 import { createKeyChecker } from '../poller/key-checker.js';
 import { Poller } from '../poller/poller.js';
 import { createAppStore, type AppStore } from './app-store.js';
@@ -13,6 +13,7 @@ import type { Command } from './commands.js';
 import type { CursorMove } from './table-view.js';
 import { dialogs, enterOutcome, fieldValue, otpStep, type ButtonId, type Dialog, type DialogOf } from './dialogs.js';
 import { errorText, reasonOf } from './errors-text.js';
+import { KeyLifecycle, type SignedIn } from './key-lifecycle.js';
 import type { Viewport } from './layout.js';
 import type { SystemView } from './systems.js';
 import {
@@ -35,14 +36,10 @@ export interface ControllerOptions {
   demoLines?: readonly string[];
 }
 
-/** A key minted while no keyring was unlocked: it lives in memory for this run only. */
-interface SessionKey extends ApiKeyCredential {
-  keyId: number;
-  keyName: string;
-}
-
 /** Deleting unstored keys must not hold up quitting for long. */
 const QUIT_DEADLINE_MS = 3_000;
+/** SIGHUP and SIGTERM: the SSH session is gone or the system is shutting down. */
+const SIGNAL_DEADLINE_MS = 2_000;
 const DEFAULT_USERNAME = 'truenas_admin';
 const STATUS_BATCH_MS = 250;
 
@@ -58,10 +55,6 @@ const API_KEYS_HINT = 'delete them in TrueNAS under Credentials → Users → AP
 
 /** The work a dialog started was cancelled by the user: the dialog has closed already. */
 class Cancelled extends Error {}
-
-function targetOf(record: SystemRecord): SystemTarget {
-  return { address: record.address, fingerprint: record.fingerprint, transport: record.transport };
-}
 
 function originOf(address: string): string | null {
   try {
@@ -97,7 +90,7 @@ export class Controller {
   private readonly client: TrueNASClient;
   private readonly poller: Poller;
   private readonly checker: ReturnType<typeof createKeyChecker>;
-  private readonly sessionKeys = new Map<string, SessionKey>();
+  private readonly keys: KeyLifecycle;
   private readonly timeoutMs: number;
   /** Systems added without a name: they take the server's hostname after sign-in. */
   private readonly unnamed = new Set<string>();
@@ -108,6 +101,8 @@ export class Controller {
   private work: AbortController | null = null;
   private otpAnswer: ((code: string | null) => void) | null = null;
   private certificateCheck = false;
+  /** What the user asked for that needs the keyring unlocked first; done once it is. */
+  private afterUnlock: (() => void) | null = null;
   private resolveExit!: (code: number) => void;
 
   constructor(deps: { store: KeyringStore; client: TrueNASClient }, options: ControllerOptions) {
@@ -115,7 +110,8 @@ export class Controller {
     this.client = deps.client;
     this.timeoutMs = options.timeoutMs;
     this.appStore = createAppStore(initialState(options.viewport, options.demoLines));
-    this.checker = createKeyChecker(this.store, this.client, { timeoutMs: options.timeoutMs, sessionKeys: this.sessionKeys });
+    this.keys = new KeyLifecycle(this.store, this.client, options.timeoutMs);
+    this.checker = createKeyChecker(this.store, this.client, { timeoutMs: options.timeoutMs, sessionKeys: this.keys.sessionKeys });
     this.poller = new Poller({
       check: this.checker.check,
       intervalMs: options.pollIntervalMs,
@@ -153,6 +149,16 @@ export class Controller {
       this.say(`${plural(leftovers.length, 'API key')} tnc could not delete remain on servers: ${names}; ${API_KEYS_HINT}`, 'warning');
     }
     if (this.store.keyringState() === 'locked') this.openDialog(dialogs.unlock());
+  }
+
+  /**
+   * With a keyring, what changes a record (adding a system, trusting a certificate, signing
+   * in) needs it unlocked, so that it can vouch for the change: ask for the passphrase first.
+   */
+  private whenUnlocked(purpose: string, then: () => void): void {
+    if (this.store.keyringState() !== 'locked') return then();
+    this.afterUnlock = then;
+    this.openDialog(dialogs.unlock(purpose));
   }
 
   resize(viewport: Viewport): void {
@@ -252,7 +258,9 @@ export class Controller {
     const keyring = this.state.keyring.state;
     switch (id) {
       case 'addSystem':
-        return this.openDialog(dialogs.addSystem());
+        return this.whenUnlocked('Adding a system needs the keyring unlocked, so that it can vouch for the new record.', () =>
+          this.openDialog(dialogs.addSystem()),
+        );
       case 'openKeyring':
         return this.dispatch({ type: 'screenChanged', screen: 'keyring' });
       case 'back':
@@ -305,7 +313,10 @@ export class Controller {
       this.answerOtp(null);
     }
     this.dispatch({ type: 'dialogClosed', kind: dialog.kind });
-    if (dialog.kind === 'unlock') this.say('The keyring stays locked: systems with a stored key show False · locked');
+    if (dialog.kind === 'unlock') {
+      this.afterUnlock = null;
+      this.say('The keyring stays locked: systems with a stored key show False · locked');
+    }
     if (dialog.kind === 'trustCertificate' && dialog.pinned === null) {
       this.declined.add(dialog.systemId);
       this.reloadSystems();
@@ -322,7 +333,7 @@ export class Controller {
       case 'addSystem':
         return void this.addSystem(dialog);
       case 'trustCertificate':
-        return void this.trust(dialog);
+        return this.trust(dialog);
       case 'signIn':
         return dialog.step === 'otp' ? this.submitOtp(dialog) : void this.signIn(dialog);
       case 'createKeyring':
@@ -426,12 +437,16 @@ export class Controller {
     this.afterCertificate(record, certificate);
   }
 
-  /** Trust Certificate when the certificate is neither CA-trusted nor the pinned one, else Sign In. */
+  /**
+   * Trust Certificate when the certificate is neither CA-trusted nor the pinned one, or when
+   * the record was changed outside tnc (then even a matching pin proves nothing); else Sign In.
+   */
   private afterCertificate(record: SystemRecord, certificate: CertificateInfo): void {
-    const trusted = certificate.trustedByCA || certificate.fingerprint === record.fingerprint;
+    const changed = this.store.recordChanged(record.id);
+    const trusted = !changed && (certificate.trustedByCA || certificate.fingerprint === record.fingerprint);
     const dialog = trusted
       ? dialogs.signIn(record.id, record.name, record.username ?? DEFAULT_USERNAME)
-      : dialogs.trustCertificate(record.id, record.name, certificate, record.fingerprint ?? null);
+      : dialogs.trustCertificate(record.id, record.name, certificate, record.fingerprint ?? null, changed);
     this.openDialog(dialog);
   }
 
@@ -439,7 +454,9 @@ export class Controller {
     const system = selectedSystem(this.state);
     if (!system) return this.say('No system selected: press a to add one', 'warning');
     if (this.certificateCheck) return;
-    void this.checkCertificateThenSignIn(system.id);
+    this.whenUnlocked('Signing in needs the keyring unlocked, so that the new key can be stored in it.', () => {
+      void this.checkCertificateThenSignIn(system.id);
+    });
   }
 
   /** A password goes out only after the certificate is trusted, so Sign In starts by looking at it. */
@@ -459,7 +476,11 @@ export class Controller {
     }
   }
 
-  private async trust(dialog: DialogOf<'trustCertificate'>): Promise<void> {
+  private trust(dialog: DialogOf<'trustCertificate'>): void {
+    this.whenUnlocked('Trusting a certificate needs the keyring unlocked, so that it can vouch for the pin.', () => void this.pin(dialog));
+  }
+
+  private async pin(dialog: DialogOf<'trustCertificate'>): Promise<void> {
     const result = await this.dialogWork(dialog, 'Pinning the certificate…', false, () =>
       this.store.updateSystem(dialog.systemId, { fingerprint: dialog.certificate.fingerprint }),
     );
@@ -473,14 +494,6 @@ export class Controller {
       kind: 'trustCertificate',
       dialog: dialogs.signIn(result.id, result.name, result.username ?? DEFAULT_USERNAME),
     });
-  }
-
-  /** The key a new sign-in replaces: this run's unstored key, else the stored one (only readable when unlocked). */
-  private replaceableKeyId(id: string): number | undefined {
-    const session = this.sessionKeys.get(id);
-    if (session) return session.keyId;
-    if (this.store.keyringState() !== 'unlocked') return undefined;
-    return this.store.listEntries().find((entry) => entry.systemId === id)?.meta.keyId;
   }
 
   private async signIn(dialog: DialogOf<'signIn'>): Promise<void> {
@@ -502,8 +515,7 @@ export class Controller {
       dialog,
       `Signing in to ${record.name}…`,
       true,
-      (signal) =>
-        this.client.signIn(targetOf(record), { username, password, askOtp, replaceKeyId: this.replaceableKeyId(record.id) }, { signal }),
+      (signal) => this.keys.signIn(record, { username, password, askOtp }, { signal, takeHostname: this.unnamed.has(record.id) }),
       (error) => {
         // Back to the first step, password cleared, whatever step the failure came in.
         const again = dialogs.signIn(record.id, record.name, username);
@@ -513,11 +525,23 @@ export class Controller {
     );
     this.otpAnswer = null;
     if (result instanceof Cancelled) return;
-    try {
-      await this.keepKey(record, result);
-      this.dispatch({ type: 'dialogClosed', kind: 'signIn' });
-    } catch (error) {
-      this.dispatch({ type: 'dialogFailed', kind: 'signIn', error: errorText(error) });
+    this.unnamed.delete(record.id);
+    this.dispatch({ type: 'dialogClosed', kind: 'signIn' });
+    this.keysChanged(record.id);
+    this.reportSignIn(this.store.getSystem(record.id)?.name ?? record.name, result);
+  }
+
+  private reportSignIn(name: string, result: SignedIn): void {
+    const where = result.stored ? `key ${result.minted.keyName} stored in the keyring` : 'the key lives in memory until you create or unlock a keyring';
+    if (result.untrustedOldKey) {
+      this.say(
+        `Signed in to ${name}: ${where}; the previous key ${result.untrustedOldKey} was not deleted because its record had been changed outside tnc: ${API_KEYS_HINT}`,
+        'warning',
+      );
+    } else if (result.replaced && !result.replaced.deleted) {
+      this.say(`Signed in to ${name}: ${where}; the previous key ${result.replaced.keyName} could not be deleted yet (tnc retries)`, 'warning');
+    } else {
+      this.say(`Signed in to ${name}: ${where}`, 'success');
     }
   }
 
@@ -532,47 +556,13 @@ export class Controller {
     answer?.(code);
   }
 
-  /** Stores a minted key when the keyring is unlocked, else keeps it in memory for this run. */
-  private async keepKey(record: SystemRecord, minted: MintedKey): Promise<void> {
-    const hostname = minted.info?.hostname;
-    const rename = this.unnamed.has(record.id) && hostname ? { name: hostname } : {};
-    this.unnamed.delete(record.id);
-    await this.store.updateSystem(record.id, { transport: minted.transport, username: minted.username, ...rename });
-    const name = rename.name ?? record.name;
-    const meta: EntryMeta = { keyId: minted.keyId, keyName: minted.keyName, username: minted.username, storedAt: new Date().toISOString() };
-    if (this.store.keyringState() === 'unlocked') {
-      await this.store.storeKey(record.id, minted.key, meta);
-      this.sessionKeys.delete(record.id);
-      this.say(`Signed in to ${name}: key ${minted.keyName} stored in the keyring`, 'success');
-    } else {
-      this.sessionKeys.set(record.id, { username: minted.username, apiKey: minted.key, keyId: minted.keyId, keyName: minted.keyName });
-      this.say(`Signed in to ${name}: the key lives in memory until you create or unlock a keyring`, 'success');
-    }
-    this.keysChanged(record.id);
-    void this.deleteLeftovers(record.id, { username: minted.username, apiKey: minted.key });
-  }
-
-  /** Keys an earlier run could not delete on this system go now that there is a way in. */
-  private async deleteLeftovers(systemId: string, credential: ApiKeyCredential): Promise<void> {
-    const record = this.store.getSystem(systemId);
-    if (!record) return;
-    for (const leftover of this.store.listLeftovers().filter((k) => k.systemId === systemId)) {
-      try {
-        await this.client.deleteKey(targetOf(record), credential, leftover.keyId, { timeoutMs: this.timeoutMs });
-        await this.store.removeLeftover(systemId, leftover.keyId);
-      } catch {
-        // Still listed; the next sign-in tries again.
-      }
-    }
-  }
-
   // --- Keyring -------------------------------------------------------------------------
 
   private async createKeyring(dialog: DialogOf<'createKeyring'>): Promise<void> {
     const name = fieldValue(dialog, 'name').trim();
     const result = await this.dialogWork(dialog, 'Creating the keyring…', false, async () => {
       await this.store.createKeyring(name, fieldValue(dialog, 'passphrase'));
-      return this.adoptSessionKeys();
+      return this.keys.adoptSessionKeys();
     });
     if (result instanceof Cancelled) return;
     this.dispatch({ type: 'dialogClosed', kind: 'createKeyring' });
@@ -587,7 +577,7 @@ export class Controller {
       false,
       async () => {
         await this.store.unlock(fieldValue(dialog, 'passphrase'));
-        return this.adoptSessionKeys();
+        return this.keys.adoptSessionKeys();
       },
       (error) => {
         if (!(error instanceof WrongPassphraseError)) return false;
@@ -598,28 +588,22 @@ export class Controller {
     if (result instanceof Cancelled) return;
     this.dispatch({ type: 'dialogClosed', kind: 'unlock' });
     this.keysChanged();
+    void this.keys.cleanAllLeftovers();
     const damaged = this.store.listEntries().filter((entry) => entry.state === 'damaged').length;
-    if (damaged > 0) this.say(`Keyring unlocked; ${plural(damaged, 'stored key')} damaged: sign in to those systems again`, 'warning');
-    else this.say('Keyring unlocked', 'success');
-  }
-
-  /**
-   * Stores every key minted this run into the just-unlocked keyring, at once. A stored key
-   * it replaces is deleted on its server (best effort) with the new key.
-   */
-  private async adoptSessionKeys(): Promise<number> {
-    const adopted = [...this.sessionKeys];
-    const stored = new Map(this.store.listEntries().map((entry) => [entry.systemId, entry.meta.keyId]));
-    for (const [id, key] of adopted) {
-      await this.store.storeKey(id, key.apiKey, { keyId: key.keyId, keyName: key.keyName, username: key.username, storedAt: new Date().toISOString() });
-      this.sessionKeys.delete(id);
-      const oldKeyId = stored.get(id);
-      const record = this.store.getSystem(id);
-      if (record && oldKeyId !== undefined && oldKeyId !== key.keyId) {
-        this.client.deleteKey(targetOf(record), key, oldKeyId, { timeoutMs: this.timeoutMs }).catch(() => undefined);
-      }
+    const changed = this.store.listSystems().filter((system) => this.store.recordChanged(system.id)).length;
+    if (changed > 0) {
+      this.say(
+        `Keyring unlocked; ${plural(changed, 'system record')} changed outside tnc: no key goes to ${changed === 1 ? 'it' : 'them'} until you check and trust ${changed === 1 ? 'it' : 'them'} again (Enter)`,
+        'warning',
+      );
+    } else if (damaged > 0) {
+      this.say(`Keyring unlocked; ${plural(damaged, 'stored key')} damaged: sign in to those systems again`, 'warning');
+    } else {
+      this.say('Keyring unlocked', 'success');
     }
-    return adopted.length;
+    const then = this.afterUnlock;
+    this.afterUnlock = null;
+    then?.();
   }
 
   private async reset(dialog: Dialog): Promise<void> {
@@ -633,47 +617,20 @@ export class Controller {
 
   // --- Remove System -------------------------------------------------------------------
 
-  /** The key tnc holds for a system and can use now, with its id on the server. */
-  private usableKey(id: string): { credential: ApiKeyCredential; keyId: number; keyName: string } | null {
-    const session = this.sessionKeys.get(id);
-    if (session) return { credential: session, keyId: session.keyId, keyName: session.keyName };
-    const entry = this.store.listEntries().find((e) => e.systemId === id);
-    if (!entry || entry.state !== 'stored' || this.store.keyringState() !== 'unlocked') return null;
-    try {
-      return { credential: { username: entry.meta.username, apiKey: this.store.openKey(id) }, keyId: entry.meta.keyId, keyName: entry.meta.keyName };
-    } catch {
-      return null;
-    }
-  }
-
   private async removeSystem(dialog: DialogOf<'removeSystem'>): Promise<void> {
     const record = this.store.getSystem(dialog.systemId);
     if (!record) return this.dispatch({ type: 'dialogClosed', kind: 'removeSystem' });
-    const entry = this.store.listEntries().find((e) => e.systemId === record.id);
-    // Only a system that answered its last check is asked: a down one would hold the dialog for the whole timeout.
     const reachable = this.state.statuses.get(record.id)?.connected === true;
-    const result = await this.dialogWork(dialog, `Removing ${record.name}…`, false, async () => {
-      const key = this.usableKey(record.id);
-      let deleted = false;
-      if (key && reachable) {
-        try {
-          await this.client.deleteKey(targetOf(record), key.credential, key.keyId, { timeoutMs: this.timeoutMs });
-          deleted = true;
-        } catch {
-          // Best effort: the message below names the key that stays on the server.
-        }
-      }
-      await this.store.removeSystem(record.id);
-      return { deleted, keyName: key?.keyName ?? entry?.meta.keyName };
-    });
+    const result = await this.dialogWork(dialog, `Removing ${record.name}…`, false, () => this.keys.removeSystem(record, reachable));
     if (result instanceof Cancelled) return;
-    this.sessionKeys.delete(record.id);
     this.unnamed.delete(record.id);
     this.declined.delete(record.id);
     this.dispatch({ type: 'dialogClosed', kind: 'removeSystem' });
     this.keysChanged();
     if (result.deleted) this.say(`Removed ${record.name} and deleted its API key ${result.keyName} on the server`, 'success');
-    else if (result.keyName) this.say(`Removed ${record.name}; its API key ${result.keyName} stays on the server: ${API_KEYS_HINT}`, 'warning');
+    else if (result.keyName && result.recordChanged) {
+      this.say(`Removed ${record.name}; its record had been changed outside tnc, so its API key ${result.keyName} was not deleted: ${API_KEYS_HINT}`, 'warning');
+    } else if (result.keyName) this.say(`Removed ${record.name}; its API key ${result.keyName} stays on the server: ${API_KEYS_HINT}`, 'warning');
     else this.say(`Removed ${record.name}`, 'success');
   }
 
@@ -681,9 +638,10 @@ export class Controller {
 
   /**
    * Stops polling, deletes this run's unstored keys on their servers (not when quitting at
-   * once) and records the ones that could not be deleted, forgets every key and locks.
+   * once; they stay listed as leftovers for the next start), forgets every key and locks.
+   * `signal`: SIGHUP or SIGTERM, with only a short time left to clean up.
    */
-  async quit(now: boolean): Promise<number> {
+  async quit(now: boolean, signal = false): Promise<number> {
     if (this.state.quitting) return this.exited;
     this.dispatch({ type: 'quitStarted' });
     this.say('Quitting…', 'info', true);
@@ -691,43 +649,13 @@ export class Controller {
     this.poller.stop();
     this.work?.abort();
     this.answerOtp(null);
-    const unstored = [...this.sessionKeys];
-    const deleted = await Promise.all(
-      unstored.map(async ([id, key]) => {
-        const record = this.store.getSystem(id);
-        if (now || !record) return false;
-        try {
-          await this.client.deleteKey(targetOf(record), key, key.keyId, { timeoutMs: Math.min(this.timeoutMs, QUIT_DEADLINE_MS) });
-          return true;
-        } catch {
-          return false;
-        }
-      }),
-    );
-    for (const [index, [id, key]] of unstored.entries()) {
-      if (deleted[index]) continue;
-      const record = this.store.getSystem(id);
-      try {
-        await this.store.addLeftover({
-          systemId: id,
-          systemName: record?.name ?? id,
-          address: record?.address ?? '',
-          keyId: key.keyId,
-          keyName: key.keyName,
-          username: key.username,
-          why: 'unstored',
-        });
-      } catch {
-        // Nothing more can be done on the way out; the key stays on its server.
-      }
-    }
-    this.sessionKeys.clear();
+    await this.keys.quit(signal ? SIGNAL_DEADLINE_MS : QUIT_DEADLINE_MS, !now);
     this.checker.forget();
     // Queued behind a write still under way (a transport the checker remembers), so the
     // process never exits in the middle of one.
     await this.store.reload().catch(() => undefined);
     this.store.lock();
-    this.resolveExit(0);
+    this.resolveExit(signal ? 1 : 0);
     return this.exited;
   }
 }

@@ -36,10 +36,18 @@ export type HelpScope = 'dashboard' | 'keyring' | 'dialog';
 export type Dialog = DialogCommon &
   (
     | { kind: 'addSystem' }
-    | { kind: 'trustCertificate'; systemId: string; systemName: string; certificate: CertificateInfo; pinned: string | null }
+    | {
+        kind: 'trustCertificate';
+        systemId: string;
+        systemName: string;
+        certificate: CertificateInfo;
+        pinned: string | null;
+        /** The record was changed outside tnc: the user must check it before it is vouched for again. */
+        recordChanged: boolean;
+      }
     | { kind: 'signIn'; systemId: string; systemName: string; step: 'password' | 'otp' }
     | { kind: 'createKeyring' }
-    | { kind: 'unlock' }
+    | { kind: 'unlock'; purpose: string | null }
     | { kind: 'resetKeyring' }
     | { kind: 'resetDone'; leftovers: readonly string[] }
     | { kind: 'removeSystem'; systemId: string; systemName: string; address: string }
@@ -66,12 +74,13 @@ function common(fields: DialogField[], buttons: DialogButton[], focusButton?: Bu
 
 export const dialogs = {
   addSystem: (): Dialog => ({ kind: 'addSystem', ...common([field('address', 'Address'), field('name', 'Name')], [OK, CANCEL]) }),
-  trustCertificate: (systemId: string, systemName: string, certificate: CertificateInfo, pinned: string | null): Dialog => ({
+  trustCertificate: (systemId: string, systemName: string, certificate: CertificateInfo, pinned: string | null, recordChanged = false): Dialog => ({
     kind: 'trustCertificate',
     systemId,
     systemName,
     certificate,
     pinned,
+    recordChanged,
     ...common([], [{ id: 'trust', label: 'Trust' }, CANCEL], 'cancel'),
   }),
   signIn: (systemId: string, systemName: string, username: string): Dialog => ({
@@ -85,7 +94,12 @@ export const dialogs = {
     kind: 'createKeyring',
     ...common([field('name', 'Name'), field('passphrase', 'Passphrase', true), field('confirm', 'Confirm', true)], [OK, CANCEL]),
   }),
-  unlock: (): Dialog => ({ kind: 'unlock', ...common([field('passphrase', 'Passphrase', true)], [{ id: 'ok', label: 'OK' }, CANCEL]) }),
+  /** `purpose`: what the user asked for that needs the keyring unlocked first. */
+  unlock: (purpose: string | null = null): Dialog => ({
+    kind: 'unlock',
+    purpose,
+    ...common([field('passphrase', 'Passphrase', true)], [{ id: 'ok', label: 'OK' }, CANCEL]),
+  }),
   resetKeyring: (): Dialog => ({ kind: 'resetKeyring', ...common([], [OK, CANCEL], 'cancel') }),
   resetDone: (leftovers: readonly string[]): Dialog => ({ kind: 'resetDone', leftovers, ...common([], [OK]) }),
   removeSystem: (systemId: string, systemName: string, address: string): Dialog => ({

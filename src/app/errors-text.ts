@@ -17,6 +17,7 @@ const REASON_TEXT: Record<FailureReason, string> = {
   'protocol error': 'The server does not answer like TrueNAS',
   'insecure address': 'Only https addresses are allowed',
   'invalid address': 'Not a valid address',
+  'not a tnc key': 'Not an API key tnc minted: it was left alone',
   cancelled: 'Cancelled',
 };
 

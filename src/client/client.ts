@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import tls, { type SecureContext } from 'node:tls';
 import { parseAddress } from './address.js';
 import { Deadline } from './deadline.js';
 import { discoverTransport } from './discovery.js';
 import { ClientError, redacted, toClientError } from './errors.js';
 import type { Link, SignInRequest } from './link.js';
+import { newKeyName, requireTncKeyName } from './key-names.js';
 import { handshake, type PeerTrust } from './peer.js';
 import { restCheck, restDeleteKey, restSignIn } from './rest.js';
 import { rpcCheck, rpcDeleteKey, rpcSignIn, withRpc } from './rpc.js';
@@ -13,6 +13,7 @@ import type {
   CallOptions,
   CertificateInfo,
   CheckResult,
+  KeyRef,
   MintedKey,
   SystemTarget,
   Transport,
@@ -30,8 +31,14 @@ export interface SignInCredentials {
   password: string;
   /** Asked when the account has 2FA; null cancels. The deadline does not run meanwhile. */
   askOtp?: () => Promise<string | null>;
-  /** Id of the key this sign-in replaces; deleted in the same session. */
-  replaceKeyId?: number;
+  /** The new key's name (default: a fresh `tnc-<uuid>`). */
+  keyName?: string;
+  /**
+   * Awaited just before `api_key.create` goes out, with the key's name: the caller records it
+   * as pending, so no crash or deadline can leave a key on the server that nobody knows of.
+   * A failure that carries the hint `not created` means the server refused the create.
+   */
+  onCreating?: (keyName: string) => Promise<void>;
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -89,7 +96,7 @@ export class TrueNASClient {
     const { askOtp } = creds;
     const request: SignInRequest = {
       ...creds,
-      keyName: `tnc-${randomUUID()}`,
+      keyName: creds.keyName ?? newKeyName(),
       // Codes join the secrets so that no server text can echo one into an error message.
       ...(askOtp && {
         askOtp: async () => {
@@ -121,14 +128,19 @@ export class TrueNASClient {
     );
   }
 
-  deleteKey(target: SystemTarget, cred: ApiKeyCredential, keyId: number, opts: CallOptions = {}): Promise<void> {
-    return this.#run(opts, [cred.apiKey], (deadline) =>
-      this.#viaTransport(target, this.#link(target, deadline), (link, transport) =>
+  /**
+   * Deletes the key that bears `key.keyName` (it must be a `tnc-<uuid>` name), after reading
+   * it back from the server; a key that is gone already counts as deleted.
+   */
+  deleteKey(target: SystemTarget, cred: ApiKeyCredential, key: KeyRef, opts: CallOptions = {}): Promise<void> {
+    return this.#run(opts, [cred.apiKey], async (deadline) => {
+      requireTncKeyName(key.keyName);
+      return this.#viaTransport(target, this.#link(target, deadline), (link, transport) =>
         transport === 'rest'
-          ? restDeleteKey(link, cred, keyId)
-          : withRpc(link, 'key rejected', (conn) => rpcDeleteKey(conn, cred, keyId)),
-      ),
-    );
+          ? restDeleteKey(link, cred, key)
+          : withRpc(link, 'key rejected', (conn) => rpcDeleteKey(conn, cred, key)),
+      );
+    });
   }
 
   /** Ends every operation in flight (as `cancelled`) and refuses new ones. */

@@ -1,3 +1,4 @@
+import { cleanText } from '../../store/clean-text.js';
 import type { FailureReason } from './types.js';
 
 // Exhaustive by type, so a reason added to FailureReason cannot be forgotten here.
@@ -15,6 +16,7 @@ const FAILURE_REASON_SET: Record<FailureReason, true> = {
   'protocol error': true,
   'insecure address': true,
   'invalid address': true,
+  'not a tnc key': true,
   cancelled: true,
 };
 
@@ -24,9 +26,13 @@ export function isFailureReason(value: unknown): value is FailureReason {
 
 /**
  * What a caller may need beyond the reason: `not found` lets deletes be idempotent,
- * `wrong transport` tells the client to re-discover before giving up.
+ * `wrong transport` tells the client to re-discover before giving up, `not created` says
+ * the server answered `api_key.create` with a refusal (so no key exists to clean up).
  */
-export type ErrorHint = 'not found' | 'wrong transport';
+export type ErrorHint = 'not found' | 'wrong transport' | 'not created';
+
+/** Longest message a ClientError keeps: server text is quoted in some, and must stay one line. */
+const MAX_MESSAGE = 500;
 
 /**
  * The only error the client throws. It never carries the underlying error as `cause`:
@@ -38,7 +44,8 @@ export class ClientError extends Error {
   readonly hint?: ErrorHint;
 
   constructor(reason: FailureReason, message?: string, hint?: ErrorHint) {
-    super(message ?? reason);
+    // Messages quote what servers said: cleaned here, once, for every error the client throws.
+    super(cleanText(message ?? reason, MAX_MESSAGE));
     this.reason = reason;
     this.hint = hint;
   }

@@ -14,5 +14,6 @@ export interface SignInRequest {
   password: string;
   askOtp?: () => Promise<string | null>;
   keyName: string;
-  replaceKeyId?: number;
+  /** Awaited just before `api_key.create` is sent (to record the pending key). */
+  onCreating?: (keyName: string) => Promise<void>;
 }

@@ -1,11 +1,17 @@
 import { ClientError } from './errors.js';
 import { httpRequest, type HttpReply, type HttpRequest } from './http.js';
 import type { Link, SignInRequest } from './link.js';
-import type { ApiKeyCredential, FailureReason, MintedKey, SystemInfo } from './types.js';
+import { idsNamed } from './key-names.js';
+import type { ApiKeyCredential, FailureReason, KeyRef, MintedKey, SystemInfo } from './types.js';
 import { parseCreatedKey, parseSystemInfo } from './wire.js';
 
 // REST v2.0: TrueNAS up to 24.10 (and, deprecated, 25.x). Only chosen when /api/versions is 404.
 const API = '/api/v2.0';
+/**
+ * What the 24.04/24.10 web UI gives a new key: everything. A 24.10 key may call only what its
+ * allowlist names, and an empty one authorizes nothing (middleware utils/allowlist.py).
+ */
+const FULL_ALLOWLIST = [{ method: '*', resource: '*' }];
 
 function send(link: Link, request: HttpRequest): Promise<HttpReply> {
   return httpRequest(link.origin, link.endpoint, link.trust, link.deadline.signal, request);
@@ -37,41 +43,59 @@ async function systemInfo(link: Link, authorization: string, refused: FailureRea
   return parseSystemInfo(reply.body);
 }
 
-/** Deletes a key; one that is already gone counts as deleted. */
-async function deleteById(link: Link, authorization: string, keyId: number, refused: FailureReason): Promise<void> {
-  const reply = await send(link, { method: 'DELETE', path: `${API}/api_key/id/${keyId}`, authorization });
-  if (ok(reply) || reply.status === 404) return;
-  throw failure(reply, 'api_key delete', refused);
+/** Deletes the key with this name, read back first; one that is already gone counts as deleted. */
+async function deleteByName(link: Link, authorization: string, key: KeyRef, refused: FailureReason): Promise<void> {
+  const listing = await send(link, { method: 'GET', path: `${API}/api_key`, authorization });
+  if (!ok(listing)) throw failure(listing, 'api_key list', refused);
+  for (const id of idsNamed(listing.body, key.keyName)) {
+    const reply = await send(link, { method: 'DELETE', path: `${API}/api_key/id/${id}`, authorization });
+    if (!ok(reply) && reply.status !== 404) throw failure(reply, 'api_key delete', refused);
+  }
 }
 
 export async function restSignIn(link: Link, request: SignInRequest): Promise<Omit<MintedKey, 'transport'>> {
   const authorization = basic(request.username, request.password);
   // Basic auth first on a read, so wrong credentials never reach the create call.
   const info = await systemInfo(link, authorization, 'bad credentials');
+  await request.onCreating?.(request.keyName);
   // 24.10 keys have an allowlist and no owner; they authenticate as a root-level key.
   const reply = await send(link, {
     method: 'POST',
     path: `${API}/api_key`,
     authorization,
-    json: { name: request.keyName, allowlist: [] },
+    json: { name: request.keyName, allowlist: FULL_ALLOWLIST },
   });
-  if (!ok(reply)) throw failure(reply, 'api_key create', 'bad credentials');
-  const created = parseCreatedKey(reply.body);
-  const minted = { keyId: created.id, keyName: created.name, username: created.username ?? request.username, key: created.key, info };
-  if (request.replaceKeyId === undefined) return minted;
-  const oldKeyDeleted = await deleteById(link, authorization, request.replaceKeyId, 'bad credentials').then(
+  if (!ok(reply)) {
+    const refusal = failure(reply, 'api_key create', 'bad credentials');
+    throw new ClientError(refusal.reason, refusal.message, 'not created');
+  }
+  const created = parseCreatedKey(reply.body, request.keyName);
+  await proveUsable(link, authorization, request.keyName, created.key);
+  return { keyId: created.id, keyName: created.name, username: created.username ?? request.username, key: created.key, info };
+}
+
+/**
+ * A key tnc cannot check with is worse than none: the system would show `key rejected` right
+ * after signing in. The new key must read system/info; if it cannot, it is deleted again.
+ */
+async function proveUsable(link: Link, authorization: string, keyName: string, key: string): Promise<void> {
+  const check = await send(link, { method: 'GET', path: `${API}/system/info`, authorization: `Bearer ${key}` });
+  if (ok(check)) return;
+  const deleted = await deleteByName(link, authorization, { keyName }, 'bad credentials').then(
     () => true,
     () => false,
   );
-  return { ...minted, oldKeyDeleted };
+  throw new ClientError(
+    'server error',
+    `server error: the new API key may not read system/info (HTTP ${check.status}), so tnc could not check with it; ${deleted ? 'it was deleted again' : 'deleting it failed'}`,
+    deleted ? 'not created' : undefined,
+  );
 }
 
 export function restCheck(link: Link, cred: ApiKeyCredential): Promise<SystemInfo> {
   return systemInfo(link, bearer(cred), 'key rejected');
 }
 
-export async function restDeleteKey(link: Link, cred: ApiKeyCredential, keyId: number): Promise<void> {
-  // A 404 on DELETE means "no such key" only once the REST API itself has answered.
-  await systemInfo(link, bearer(cred), 'key rejected');
-  await deleteById(link, bearer(cred), keyId, 'key rejected');
+export async function restDeleteKey(link: Link, cred: ApiKeyCredential, key: KeyRef): Promise<void> {
+  await deleteByName(link, bearer(cred), key, 'key rejected');
 }

@@ -1,7 +1,8 @@
 import { ClientError } from './errors.js';
 import { RpcCallError, RpcConnection } from './jsonrpc.js';
+import { idsNamed } from './key-names.js';
 import type { Link, SignInRequest } from './link.js';
-import type { ApiKeyCredential, FailureReason, MintedKey, SystemInfo } from './types.js';
+import type { ApiKeyCredential, FailureReason, KeyRef, MintedKey, SystemInfo } from './types.js';
 import { isObject, parseCreatedKey, parseSystemInfo } from './wire.js';
 
 /** TrueNAS lets a fat-fingered code be retried three times after the first. */
@@ -57,13 +58,21 @@ async function loginWithPassword(conn: RpcConnection, link: Link, request: SignI
   if (type !== 'SUCCESS') throw loginFailure(type, 'bad credentials');
 }
 
-/** Deletes a key; one that is already gone counts as deleted. */
-async function deleteById(conn: RpcConnection, keyId: number): Promise<void> {
-  try {
-    await conn.call('api_key.delete', [keyId]);
-  } catch (err) {
-    if (!(err instanceof ClientError && err.hint === 'not found')) throw err;
+/** Deletes the key with this name, read back first; one that is already gone counts as deleted. */
+async function deleteByName(conn: RpcConnection, key: KeyRef): Promise<void> {
+  const ids = idsNamed(await conn.call('api_key.query', [[['name', '=', key.keyName]]]), key.keyName);
+  for (const id of ids) {
+    try {
+      await conn.call('api_key.delete', [id]);
+    } catch (err) {
+      if (!(err instanceof ClientError && err.hint === 'not found')) throw err;
+    }
   }
+}
+
+/** A refusal the server answered to `api_key.create` leaves no key behind: say so to the caller. */
+function notCreated(err: unknown): unknown {
+  return err instanceof RpcCallError ? new RpcCallError(err.reason, err.message, 'not created') : err;
 }
 
 export async function rpcSignIn(conn: RpcConnection, link: Link, request: SignInRequest): Promise<Omit<MintedKey, 'transport'>> {
@@ -74,20 +83,18 @@ export async function rpcSignIn(conn: RpcConnection, link: Link, request: SignIn
     if (err instanceof RpcCallError && err.reason === 'server error') return undefined;
     throw err;
   });
-  const created = parseCreatedKey(await conn.call('api_key.create', [{ name: request.keyName, username: request.username }]));
-  const minted = {
+  await request.onCreating?.(request.keyName);
+  const answer = await conn.call('api_key.create', [{ name: request.keyName, username: request.username }]).catch((err: unknown) => {
+    throw notCreated(err);
+  });
+  const created = parseCreatedKey(answer, request.keyName);
+  return {
     keyId: created.id,
     keyName: created.name,
     username: created.username ?? request.username,
     key: created.key,
     ...(info === undefined ? {} : { info }),
   };
-  if (request.replaceKeyId === undefined) return minted;
-  const oldKeyDeleted = await deleteById(conn, request.replaceKeyId).then(
-    () => true,
-    () => false,
-  );
-  return { ...minted, oldKeyDeleted };
 }
 
 export async function rpcCheck(conn: RpcConnection, cred: ApiKeyCredential): Promise<SystemInfo> {
@@ -95,7 +102,7 @@ export async function rpcCheck(conn: RpcConnection, cred: ApiKeyCredential): Pro
   return parseSystemInfo(await conn.call('system.info'));
 }
 
-export async function rpcDeleteKey(conn: RpcConnection, cred: ApiKeyCredential, keyId: number): Promise<void> {
+export async function rpcDeleteKey(conn: RpcConnection, cred: ApiKeyCredential, key: KeyRef): Promise<void> {
   await loginWithKey(conn, cred);
-  await deleteById(conn, keyId);
+  await deleteByName(conn, key);
 }

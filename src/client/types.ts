@@ -15,6 +15,7 @@ export type FailureReason =
   | 'protocol error'
   | 'insecure address'
   | 'invalid address'
+  | 'not a tnc key'
   | 'cancelled';
 
 export type Transport = 'jsonrpc' | 'rest';
@@ -66,8 +67,12 @@ export interface MintedKey {
   key: string;
   transport: Transport;
   info?: SystemInfo;
-  /** Only when `replaceKeyId` was given: false when the old key may still be on the server. */
-  oldKeyDeleted?: boolean;
+}
+
+/** A key tnc minted, as its records know it: by its `tnc-<uuid>` name, and its id when known. */
+export interface KeyRef {
+  keyName: string;
+  keyId?: number | null;
 }
 
 export interface CheckResult {

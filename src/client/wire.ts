@@ -1,3 +1,4 @@
+import { cleanText } from '../../store/clean-text.js';
 import { ClientError } from './errors.js';
 import type { SystemInfo } from './types.js';
 
@@ -30,8 +31,8 @@ export function parseSystemInfo(value: unknown): SystemInfo {
   }
   const uptime = value.uptime_seconds;
   return {
-    version: value.version,
-    hostname: value.hostname,
+    version: cleanText(value.version),
+    hostname: cleanText(value.hostname),
     ...(typeof uptime === 'number' && Number.isFinite(uptime) ? { uptimeSeconds: uptime } : {}),
   };
 }
@@ -43,14 +44,18 @@ export interface CreatedKey {
   username?: string;
 }
 
-/** The `api_key.create` / `POST /api_key` answer: the entry plus the secret `key`. */
-export function parseCreatedKey(value: unknown): CreatedKey {
+/** Key strings are `<id>-<64 letters and digits>`; nothing else may end up stored as a key. */
+const KEY_SECRET = /^[A-Za-z0-9]{16,256}$/;
+
+/** The `api_key.create` / `POST /api_key` answer: the entry plus the secret `key`, named as asked. */
+export function parseCreatedKey(value: unknown, requestedName: string): CreatedKey {
   if (!isObject(value)) throw unexpected('api_key.create answer');
   const { id, name, key, username } = value;
   if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 0) throw unexpected('api key id');
-  if (typeof name !== 'string') throw unexpected('api key name');
-  if (typeof key !== 'string' || !key.startsWith(`${id}-`) || key.length <= `${id}-`.length) {
+  // The name is how tnc finds (and may later delete) the key: it must be the one asked for.
+  if (name !== requestedName) throw unexpected('api key name');
+  if (typeof key !== 'string' || !key.startsWith(`${id}-`) || !KEY_SECRET.test(key.slice(`${id}-`.length))) {
     throw unexpected('api key string');
   }
-  return { id, name, key, ...(typeof username === 'string' ? { username } : {}) };
+  return { id, name, key, ...(typeof username === 'string' ? { username: cleanText(username) } : {}) };
 }

@@ -2,7 +2,7 @@ import { isFailureReason } from '../client/errors.js';
 import type { StatusReason } from './types.js';
 
 /** Why the keyring cannot give a check its key. */
-export type KeyUnavailableReason = 'no key' | 'locked' | 'damaged';
+export type KeyUnavailableReason = 'no key' | 'locked' | 'damaged' | 'record changed';
 
 /** A check that never reached the network because the keyring has no usable key for it. */
 export class KeyUnavailableError extends Error {
@@ -13,7 +13,7 @@ export class KeyUnavailableError extends Error {
 }
 
 // Exhaustive by type, like the client's list of failure reasons.
-const KEY_UNAVAILABLE: Record<KeyUnavailableReason, true> = { 'no key': true, locked: true, damaged: true };
+const KEY_UNAVAILABLE: Record<KeyUnavailableReason, true> = { 'no key': true, locked: true, damaged: true, 'record changed': true };
 
 /**
  * The status reason a failed check stands for. Errors that carry a known `reason`

@@ -1,7 +1,8 @@
 import type { FailureReason, SystemInfo } from '../client/types.js';
+import type { KeyUnavailableReason } from './errors.js';
 
 /** Why a system is not connected: the client's failures plus what the keyring can tell. */
-export type StatusReason = FailureReason | 'locked' | 'no key' | 'damaged';
+export type StatusReason = FailureReason | KeyUnavailableReason;
 
 /** Connectivity of one system as the poller last saw it. */
 export interface SystemStatus {

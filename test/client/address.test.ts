@@ -85,7 +85,7 @@ describe('insecure addresses never reach the network', () => {
         client.signIn(target, { username: 'truenas_admin', password: 'pw' }),
         client.checkKey(target, cred),
         client.checkKey({ ...target, transport: 'rest' }, cred),
-        client.deleteKey(target, cred, 1),
+        client.deleteKey(target, cred, { keyName: 'tnc-00000000-0000-4000-8000-000000000001' }),
         client.fetchCertificate(address),
       ];
       expect(await Promise.all(attempts.map(settledReason))).toEqual(attempts.map(() => 'insecure address'));

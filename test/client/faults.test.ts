@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TrueNASClient } from '../../src/client/client.js';
 import type { SystemTarget } from '../../src/client/types.js';
 import { selfSigned, type TestCert } from './helpers/certs.js';
-import { FAKE_KEY, FAKE_USER, NO_ANSWER, scriptedRpc, startFake, type FakeServer } from './helpers/fake-server.js';
+import { FAKE_KEY, FAKE_USER, NO_ANSWER, fakeKeyRef, scriptedRpc, startFake, type FakeServer } from './helpers/fake-server.js';
 import { reasonOf } from './helpers/outcome.js';
 import { RawServer, closedPort, eventually, networkResourceCount } from './helpers/raw-servers.js';
 
@@ -41,7 +41,7 @@ function everyOperation(target: SystemTarget): Array<Promise<unknown>> {
   return [
     client.checkKey(target, FAKE_KEY),
     client.signIn(target, FAKE_USER),
-    client.deleteKey(target, FAKE_KEY, 7),
+    client.deleteKey(target, FAKE_KEY, fakeKeyRef(7)),
   ];
 }
 
@@ -185,7 +185,7 @@ describe('resources', () => {
         patient.checkKey(pinned, FAKE_KEY),
         patient.checkKey({ ...pinned, transport: 'jsonrpc' }, { ...FAKE_KEY, apiKey: '1-wrong' }),
         patient.signIn(pinned, FAKE_USER),
-        patient.deleteKey(pinned, FAKE_KEY, 7),
+        patient.deleteKey(pinned, FAKE_KEY, fakeKeyRef(7)),
         patient.checkKey({ ...pinned, transport: 'rest' }, FAKE_KEY),
         patient.checkKey({ address: server.url }, FAKE_KEY),
         patient.checkKey({ ...pinned, fingerprint: 'AB:CD' }, FAKE_KEY),

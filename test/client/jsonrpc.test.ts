@@ -5,8 +5,10 @@ import type { SystemTarget } from '../../src/client/types.js';
 import { fakeServerSuite } from './helpers/fake-suite.js';
 import {
   FAKE_KEY,
+  FAKE_KEY_NAMES,
   FAKE_USER,
   NO_ANSWER,
+  fakeKeyRef,
   RpcFault,
   scriptedRpc,
   type FakeServer,
@@ -147,7 +149,6 @@ describe('signIn over JSON-RPC', () => {
     expect(minted).toMatchObject({ keyId: 9, username: FAKE_USER.username, key: `9-${'n'.repeat(64)}`, transport: 'jsonrpc' });
     expect(minted.keyName).toMatch(/^tnc-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(minted.info).toEqual({ version: '25.10.1', hostname: 'fake-nas', uptimeSeconds: 42.5 });
-    expect(minted.oldKeyDeleted).toBeUndefined();
     expect(server.calls[0]).toEqual({ method: 'auth.login_ex', params: [{ mechanism: 'PASSWORD_PLAIN', ...creds }] });
     expect(server.calls.find((c) => c.method === 'api_key.create')?.params).toEqual([
       { name: minted.keyName, username: FAKE_USER.username },
@@ -183,16 +184,37 @@ describe('signIn over JSON-RPC', () => {
     expect(minted.info).toBeUndefined();
   });
 
-  it('deletes the replaced key in the same session; a key already gone counts as deleted', async () => {
+  it('lets the caller record the key by name before api_key.create goes out, and mints with that name', async () => {
     const { server, target } = await serve();
-    await expect(client.signIn(target, { ...creds, replaceKeyId: 8 })).resolves.toMatchObject({ oldKeyDeleted: true });
-    await expect(client.signIn(target, { ...creds, replaceKeyId: 8 })).resolves.toMatchObject({ oldKeyDeleted: true });
-    expect(server.calls.filter((c) => c.method === 'api_key.delete').map((c) => c.params)).toEqual([[8], [8]]);
+    const seen: Array<[string, number]> = [];
+    const keyName = 'tnc-11111111-2222-4333-8444-555555555555';
+    const minted = await client.signIn(target, {
+      ...creds,
+      keyName,
+      onCreating: async (name) => {
+        seen.push([name, server.calls.filter((c) => c.method === 'api_key.create').length]);
+      },
+    });
+    expect(seen).toEqual([[keyName, 0]]);
+    expect(minted.keyName).toBe(keyName);
+    // A sign-in creates and deletes nothing else: replacing a key is the caller's job, after storing.
+    expect(server.calls.some((c) => c.method === 'api_key.delete')).toBe(false);
   });
 
-  it('keeps the new key and says so when the old one could not be deleted', async () => {
-    const { target } = await serve({ 'api_key.delete': failure(-32001, { error: 1, errname: 'EPERM', reason: 'denied' }) });
-    await expect(client.signIn(target, { ...creds, replaceKeyId: 8 })).resolves.toMatchObject({ keyId: 9, oldKeyDeleted: false });
+  it('says a create the server refused created nothing; a create left unanswered does not say so', async () => {
+    const refused = await serve({ 'api_key.create': failure(-32602, { extra: [['api_key_create.name', 'name must be unique', 22]] }, 'Invalid params') });
+    expect(await client.signIn(refused.target, creds).catch((e: unknown) => e)).toMatchObject({ hint: 'not created' });
+    const unanswered = await serve({ 'api_key.create': () => NO_ANSWER });
+    const err = await client.signIn(unanswered.target, creds, { timeoutMs: 300 }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ reason: 'timeout' });
+    expect((err as { hint?: string }).hint).toBeUndefined();
+  });
+
+  it('refuses a created key that comes back under another name', async () => {
+    const { target } = await serve({
+      'api_key.create': () => ({ id: 9, name: 'something-else', username: FAKE_USER.username, key: `9-${'n'.repeat(64)}` }),
+    });
+    expect(await reasonOf(client.signIn(target, creds))).toBe('protocol error');
   });
 
   describe('with 2FA', () => {
@@ -268,16 +290,33 @@ describe('signIn over JSON-RPC', () => {
 });
 
 describe('deleteKey over JSON-RPC', () => {
-  it('deletes with the key itself, and treats a missing key as deleted', async () => {
+  it('reads the key back by name, deletes that one, and treats a missing key as deleted', async () => {
     const { server, target } = await serve();
-    await client.deleteKey(target, FAKE_KEY, 7);
-    await client.deleteKey(target, FAKE_KEY, 7);
-    expect(server.calls.filter((c) => c.method === 'api_key.delete').map((c) => c.params)).toEqual([[7], [7]]);
+    await client.deleteKey(target, FAKE_KEY, fakeKeyRef(8));
+    await client.deleteKey(target, FAKE_KEY, fakeKeyRef(8));
+    expect(server.calls.filter((c) => c.method === 'api_key.query').map((c) => c.params)).toEqual([
+      [[['name', '=', FAKE_KEY_NAMES[8]]]],
+      [[['name', '=', FAKE_KEY_NAMES[8]]]],
+    ]);
+    expect(server.calls.filter((c) => c.method === 'api_key.delete').map((c) => c.params)).toEqual([[8]]);
+  });
+
+  it('goes by the name, never by a recorded id that points at another key', async () => {
+    const { server, target } = await serve();
+    // The record says id 6 (another integration's key): only the key named as recorded is deleted.
+    await client.deleteKey(target, FAKE_KEY, { keyId: 6, keyName: FAKE_KEY_NAMES[8]! });
+    expect(server.calls.filter((c) => c.method === 'api_key.delete').map((c) => c.params)).toEqual([[8]]);
+  });
+
+  it('refuses a name that is not tnc-<uuid> before connecting at all', async () => {
+    const { server, target } = await serve();
+    expect(await reasonOf(client.deleteKey(target, FAKE_KEY, { keyId: 6, keyName: FAKE_KEY_NAMES[6]! }))).toBe('not a tnc key');
+    expect(server.calls).toEqual([]);
   });
 
   it('says key rejected when the key cannot log in, without deleting anything', async () => {
     const { server, target } = await serve({ 'auth.login_ex': login('AUTH_ERR') });
-    expect(await reasonOf(client.deleteKey(target, FAKE_KEY, 7))).toBe('key rejected');
+    expect(await reasonOf(client.deleteKey(target, FAKE_KEY, fakeKeyRef(7)))).toBe('key rejected');
     expect(server.calls.some((c) => c.method === 'api_key.delete')).toBe(false);
   });
 });

@@ -2,7 +2,17 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import type { SystemTarget } from '../../src/client/types.js';
 import { fakeServerSuite } from './helpers/fake-suite.js';
-import { FAKE_KEY, FAKE_USER, json, wellBehavedRpc, type FakeServer, type HttpHandler } from './helpers/fake-server.js';
+import {
+  FAKE_KEY,
+  FAKE_KEY_NAMES,
+  FAKE_USER,
+  fakeKeyRef,
+  fakeKeyRows,
+  json,
+  wellBehavedRpc,
+  type FakeServer,
+  type HttpHandler,
+} from './helpers/fake-server.js';
 import { reasonOf } from './helpers/outcome.js';
 
 const BASIC = `Basic ${Buffer.from(`${FAKE_USER.username}:${FAKE_USER.password}`).toString('base64')}`;
@@ -11,9 +21,13 @@ const KEY = `5-${'r'.repeat(64)}`;
 
 type Route = (req: IncomingMessage, res: ServerResponse, body: string) => boolean | void;
 
-/** A TrueNAS 24.10: no /api/versions, REST v2.0 with Basic or Bearer, legacy keys without owner. */
+/**
+ * A TrueNAS 24.10: no /api/versions, REST v2.0 with Basic or Bearer, legacy keys without
+ * owner; a new key's allowlist decides whether it may read system/info.
+ */
 function legacyServer(overrides: Record<string, Route> = {}): HttpHandler {
-  const keys = new Set([3, 4]);
+  const keys = new Set([6, 7, 8]);
+  let minted: { name: string; allowlist: unknown } | undefined;
   return (req, res, body) => {
     const route = `${req.method} ${req.url}`;
     if (overrides[route]?.(req, res, body) !== undefined) return;
@@ -21,11 +35,19 @@ function legacyServer(overrides: Record<string, Route> = {}): HttpHandler {
     if (!route.startsWith('GET /api/v2.0/') && !route.startsWith('POST /api/v2.0/') && !route.startsWith('DELETE /api/v2.0/')) {
       return json(res, 404, { message: '' });
     }
-    if (auth !== BASIC && auth !== BEARER) return json(res, 401, { message: 'Invalid API key' });
+    const full = JSON.stringify([{ method: '*', resource: '*' }]);
+    const mintedKeyWorks = auth === `Bearer ${KEY}` && JSON.stringify(minted?.allowlist) === full;
+    if (auth === `Bearer ${KEY}` && !mintedKeyWorks) return void res.writeHead(403).end();
+    if (auth !== BASIC && auth !== BEARER && !mintedKeyWorks) return json(res, 401, { message: 'Invalid API key' });
     if (route === 'GET /api/v2.0/system/info') return json(res, 200, { version: 'TrueNAS-SCALE-24.10.2', hostname: 'old-nas' });
+    if (route === 'GET /api/v2.0/api_key') return json(res, 200, [...fakeKeyRows(keys), ...(minted ? [{ id: 5, name: minted.name }] : [])]);
     if (route === 'POST /api/v2.0/api_key') {
-      const { name } = JSON.parse(body) as { name: string };
-      return json(res, 200, { id: 5, name, key: KEY, allowlist: [] });
+      minted = JSON.parse(body) as { name: string; allowlist: unknown };
+      return json(res, 200, { id: 5, ...minted, key: KEY });
+    }
+    if (route === 'DELETE /api/v2.0/api_key/id/5' && minted) {
+      minted = undefined;
+      return json(res, 200, true);
     }
     const del = /^DELETE \/api\/v2\.0\/api_key\/id\/(\d+)$/.exec(route);
     if (del) return keys.delete(Number(del[1])) ? json(res, 200, true) : json(res, 404, { message: '' });
@@ -64,7 +86,7 @@ describe('discovery', () => {
 });
 
 describe('REST v2.0 (TrueNAS 24.10)', () => {
-  it('signs in with Basic auth and creates a legacy key {name, allowlist: []}', async () => {
+  it('signs in with Basic auth, creates a full-admin legacy key as the 24.10 web UI does, and checks it works', async () => {
     const { server, target } = await serve(legacyServer());
     const minted = await client.signIn(target, { ...FAKE_USER });
     expect(minted).toMatchObject({ keyId: 5, key: KEY, username: FAKE_USER.username, transport: 'rest' });
@@ -72,16 +94,23 @@ describe('REST v2.0 (TrueNAS 24.10)', () => {
     expect(minted.info).toEqual({ version: 'TrueNAS-SCALE-24.10.2', hostname: 'old-nas' });
     const create = server.requests.find((r) => r.method === 'POST');
     expect(create).toMatchObject({ url: '/api/v2.0/api_key', authorization: BASIC });
-    expect(JSON.parse(create?.body ?? '')).toEqual({ name: minted.keyName, allowlist: [] });
+    expect(JSON.parse(create?.body ?? '')).toEqual({ name: minted.keyName, allowlist: [{ method: '*', resource: '*' }] });
+    expect(server.requests.at(-1)).toMatchObject({ method: 'GET', url: '/api/v2.0/system/info', authorization: `Bearer ${KEY}` });
   });
 
-  it('deletes the replaced key with the same credentials', async () => {
-    const { server, target } = await serve(legacyServer());
-    await expect(client.signIn({ ...target, transport: 'rest' }, { ...FAKE_USER, replaceKeyId: 3 })).resolves.toMatchObject({
-      oldKeyDeleted: true,
-    });
+  it('deletes a new key that cannot read system/info again, and says why', async () => {
+    // A server that ignores the allowlist asked for and mints keys that may do nothing.
+    const { server, target } = await serve(
+      legacyServer({
+        'GET /api/v2.0/system/info': (req, res) =>
+          req.headers.authorization === `Bearer ${KEY}` ? (res.writeHead(403).end(), true) : undefined,
+      }),
+    );
+    const err = await client.signIn(target, { ...FAKE_USER }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ reason: 'server error', hint: 'not created' });
+    expect((err as Error).message).toMatch(/new API key may not read system\/info \(HTTP 403\).*deleted again/);
     expect(server.requests.filter((r) => r.method === 'DELETE').map((r) => [r.url, r.authorization])).toEqual([
-      ['/api/v2.0/api_key/id/3', BASIC],
+      ['/api/v2.0/api_key/id/5', BASIC],
     ]);
   });
 
@@ -121,14 +150,21 @@ describe('REST v2.0 (TrueNAS 24.10)', () => {
     expect(await reasonOf(client.checkKey({ ...shapeless.target, transport: 'rest' }, FAKE_KEY))).toBe('protocol error');
   });
 
-  it('deletes a key with Bearer; a key already gone counts as deleted', async () => {
+  it('deletes a key with Bearer after reading it back by name; a key already gone counts as deleted', async () => {
     const { server, target } = await serve(legacyServer());
-    await client.deleteKey(target, FAKE_KEY, 4);
-    await client.deleteKey(target, FAKE_KEY, 4);
+    await client.deleteKey(target, FAKE_KEY, fakeKeyRef(8));
+    await client.deleteKey(target, FAKE_KEY, fakeKeyRef(8));
     expect(server.requests.filter((r) => r.method === 'DELETE').map((r) => [r.url, r.authorization])).toEqual([
-      ['/api/v2.0/api_key/id/4', BEARER],
-      ['/api/v2.0/api_key/id/4', BEARER],
+      ['/api/v2.0/api_key/id/8', BEARER],
     ]);
+    expect(server.requests.filter((r) => r.url === '/api/v2.0/api_key' && r.method === 'GET')).toHaveLength(2);
+  });
+
+  it('never deletes by a recorded id alone: a key of another name at that id stays', async () => {
+    const { server, target } = await serve(legacyServer());
+    await client.deleteKey(target, FAKE_KEY, { keyId: 6, keyName: 'tnc-99999999-0000-4000-8000-000000000000' });
+    expect(server.requests.some((r) => r.method === 'DELETE')).toBe(false);
+    expect(await reasonOf(client.deleteKey(target, FAKE_KEY, { keyId: 6, keyName: FAKE_KEY_NAMES[6]! }))).toBe('not a tnc key');
   });
 });
 

@@ -80,7 +80,7 @@ describe('against the simulator', () => {
     expect(sim.apiKeys(SYS.legacy).map((k) => k.name)).toEqual([minted.keyName]);
     const cred = { username: minted.username, apiKey: minted.key };
     await expect(client.checkKey({ ...t, transport: 'rest' }, cred)).resolves.toMatchObject({ transport: 'rest' });
-    await client.deleteKey({ ...t, transport: 'rest' }, cred, minted.keyId);
+    await client.deleteKey({ ...t, transport: 'rest' }, cred, minted);
     expect(sim.apiKeys(SYS.legacy)).toEqual([]);
     // REST answers a Bearer key whose id is gone with a 500, as real servers do.
     expect(await reasonOf(client.checkKey({ ...t, transport: 'rest' }, cred))).toBe('server error');
@@ -92,16 +92,16 @@ describe('against the simulator', () => {
     expect(minted).toMatchObject({ transport: 'jsonrpc', info: { version: '26.0.0-BETA.1' } });
     const cred = { username: minted.username, apiKey: minted.key };
     await expect(client.checkKey(t, cred)).resolves.toMatchObject({ transport: 'jsonrpc' });
-    await client.deleteKey(t, cred, minted.keyId);
+    await client.deleteKey(t, cred, minted);
     expect(sim.apiKeys(SYS.v26)).toEqual([]);
     expect(await reasonOf(client.checkKey(t, cred))).toBe('key rejected');
   });
 
-  it('deletes the replaced key when signing in again', async () => {
+  it('deletes an old key by its name with the new one', async () => {
     const t = target(SYS.replace);
     const first = await client.signIn(t, ADMIN);
-    const second = await client.signIn(t, { ...ADMIN, replaceKeyId: first.keyId });
-    expect(second.oldKeyDeleted).toBe(true);
+    const second = await client.signIn(t, ADMIN);
+    await client.deleteKey(t, { username: second.username, apiKey: second.key }, first);
     expect(sim.apiKeys(SYS.replace).map((k) => k.id)).toEqual([second.keyId]);
   });
 

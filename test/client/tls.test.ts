@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { TrueNASClient } from '../../src/client/client.js';
 import { selfSigned, testCA, type TestCert } from './helpers/certs.js';
 import { reasonOf } from './helpers/outcome.js';
-import { FAKE_KEY, FakeServer, startFake, wellBehavedRpc } from './helpers/fake-server.js';
+import { FAKE_KEY, FakeServer, fakeKeyRef, startFake, wellBehavedRpc } from './helpers/fake-server.js';
 
 describe('TLS: pinning and CA verification', () => {
   let own: TestCert;
@@ -48,7 +48,7 @@ describe('TLS: pinning and CA verification', () => {
       client.checkKey({ ...pinnedElsewhere, transport: 'jsonrpc' }, FAKE_KEY),
       client.checkKey({ ...pinnedElsewhere, transport: 'rest' }, FAKE_KEY),
       client.signIn({ ...pinnedElsewhere, transport: 'jsonrpc' }, { username: 'truenas_admin', password: 'pw' }),
-      client.deleteKey({ ...pinnedElsewhere, transport: 'rest' }, FAKE_KEY, 7),
+      client.deleteKey({ ...pinnedElsewhere, transport: 'rest' }, FAKE_KEY, fakeKeyRef(7)),
     ];
     expect(await Promise.all(attempts.map(reasonOf))).toEqual(attempts.map(() => 'certificate changed'));
     expect(selfSignedServer.requests.length).toBe(before);

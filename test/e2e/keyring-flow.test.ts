@@ -33,7 +33,7 @@ describe('keyring flow in a pseudo-terminal', () => {
     const store = await KeyringStore.open(data.path);
     await store.unlock(PASSPHRASE);
     const [system] = store.listSystems();
-    const key = store.openKey(system!.id);
+    const key = store.credential(system!.id).apiKey;
     store.lock();
     return key;
   };

@@ -93,28 +93,34 @@ describe('createKeyChecker', () => {
     expect(await reasonOf(checker.check(ids[0]!, never))).toBe('connected');
   });
 
-  it('prefers this run’s session key over the keyring', async () => {
+  it('prefers this run’s session key over the keyring, only for the record it was minted for', async () => {
     const { store, ids } = keyring;
-    const minted = await client.signIn(targetOf(store.getSystem(ids[1]!)!), sim.systems[1]!.users[0]!);
-    const sessionKeys = new Map([[ids[1]!, { username: minted.username, apiKey: minted.key }]]);
+    const record = store.getSystem(ids[1]!)!;
+    const minted = await client.signIn(targetOf(record), sim.systems[1]!.users[0]!);
+    const session = { ...minted, apiKey: minted.key, address: record.address, fingerprint: record.fingerprint };
+    const sessionKeys = new Map([[ids[1]!, session]]);
     const checker = createKeyChecker(store, client, { sessionKeys });
     expect(store.hasEntry(ids[1]!)).toBe(false);
     expect(await reasonOf(checker.check(ids[1]!, never))).toBe('connected');
+    sessionKeys.set(ids[1]!, { ...session, address: sim.systems[0]!.url });
+    expect(await reasonOf(checker.check(ids[1]!, never))).toBe('record changed');
     sessionKeys.clear();
     expect(await reasonOf(checker.check(ids[1]!, never))).toBe('no key');
   });
 
-  it('opens each key once until forget()', async () => {
+  it('sends no key to where an edited file points: the record changed', async () => {
     const { store, ids } = keyring;
     await mintAndStore(client, sim, keyring, 0);
-    const open = vi.spyOn(store, 'openKey');
     const checker = createKeyChecker(store, client);
-    await checker.check(ids[0]!, never);
-    await checker.check(ids[0]!, never);
-    expect(open).toHaveBeenCalledTimes(1);
-    checker.forget();
-    await checker.check(ids[0]!, never);
-    expect(open).toHaveBeenCalledTimes(2);
+    expect(await reasonOf(checker.check(ids[0]!, never))).toBe('connected');
+    const before = sim.logins(1).length;
+    // Someone with write access to the file points system 0 at system 1 (their server).
+    const file = JSON.parse(await readFile(store.filePath, 'utf8'));
+    Object.assign(file.systems[0], { address: sim.systems[1]!.url, fingerprint: sim.systems[1]!.fingerprint });
+    await writeFile(store.filePath, JSON.stringify(file), { mode: 0o600 });
+    await store.reload();
+    expect(await reasonOf(checker.check(ids[0]!, never))).toBe('record changed');
+    expect(sim.logins(1).slice(before)).toEqual([]);
   });
 
   it('gives the abort signal to the client', async () => {

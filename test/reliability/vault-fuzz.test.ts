@@ -62,7 +62,7 @@ describe('keyring file reader under fuzzing', () => {
     await store.createKeyring('fuzz', PASSPHRASE);
     await store.storeKey(a.id, `1-${'a'.repeat(64)}`, { keyId: 1, keyName: 'tnc-1', username: 'truenas_admin', storedAt: '2025-01-01T00:00:00.000Z' });
     await store.storeKey(b.id, `2-${'b'.repeat(64)}`, { keyId: 2, keyName: 'tnc-2', username: 'admin', storedAt: '2025-01-01T00:00:00.000Z' });
-    await store.addLeftover({ systemId: a.id, systemName: 'alpha', address: 'alpha.lan', keyId: 9, keyName: 'tnc-9', username: 'root', why: 'unstored' });
+    await store.putLeftover({ systemId: a.id, systemName: 'alpha', address: 'alpha.lan', keyId: 9, keyName: 'tnc-9', username: 'root', why: 'unstored' });
     store.lock();
     seed = await readFile(filePath);
   });
@@ -97,7 +97,7 @@ describe('keyring file reader under fuzzing', () => {
     let damaged = 0;
     for (const { systemId } of entries) {
       try {
-        store.openKey(systemId);
+        store.credential(systemId);
       } catch (error) {
         if (!(error instanceof StoreError)) throw error;
         damaged++;

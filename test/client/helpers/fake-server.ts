@@ -128,12 +128,29 @@ export async function startFake(options: FakeServerOptions): Promise<FakeServer>
 export const FAKE_USER = { username: 'truenas_admin', password: 'correct horse battery staple' };
 export const FAKE_KEY = { username: 'truenas_admin', apiKey: `7-${'k'.repeat(64)}` };
 
+/** The names of the keys the fake servers hold: 7 and 8 tnc's, 6 another integration's. */
+export const FAKE_KEY_NAMES: Readonly<Record<number, string>> = {
+  6: 'backup-script',
+  7: 'tnc-00000000-0000-4000-8000-000000000007',
+  8: 'tnc-00000000-0000-4000-8000-000000000008',
+};
+
+/** How tnc's records name key `id` of the fake servers. */
+export function fakeKeyRef(id: 7 | 8): { keyId: number; keyName: string } {
+  return { keyId: id, keyName: FAKE_KEY_NAMES[id]! };
+}
+
+/** `api_key.query` / `GET /api_key` rows of the keys still held. */
+export function fakeKeyRows(keys: ReadonlySet<number>): Array<{ id: number; name: string }> {
+  return [...keys].map((id) => ({ id, name: FAKE_KEY_NAMES[id]! }));
+}
+
 /**
- * A well-behaved 25.x middleware in a dozen lines: one admin, one valid key (FAKE_KEY),
- * keys 7 and 8 deletable once.
+ * A well-behaved 25.x middleware in a few dozen lines: one admin, one valid key (FAKE_KEY),
+ * keys 6, 7 and 8 deletable once, `api_key.query` with `=` filters.
  */
 export function wellBehavedRpc(): RpcHandler {
-  const keys = new Set([7, 8]);
+  const keys = new Set([6, 7, 8]);
   return (method, params) => {
     const arg = params[0] as Record<string, unknown>;
     switch (method) {
@@ -147,6 +164,12 @@ export function wellBehavedRpc(): RpcHandler {
         return { version: '25.10.1', hostname: 'fake-nas', uptime_seconds: 42.5, boottime: { $date: 1_700_000_000_000 } };
       case 'api_key.create':
         return { id: 9, name: arg.name, username: arg.username, key: `9-${'n'.repeat(64)}`, created_at: { $date: 1 } };
+      case 'api_key.query': {
+        const filters = (params[0] ?? []) as Array<[string, string, unknown]>;
+        return fakeKeyRows(keys).filter((row) =>
+          filters.every(([field, op, value]) => op === '=' && row[field as keyof typeof row] === value),
+        );
+      }
       case 'api_key.delete': {
         const id = params[0] as number;
         if (!keys.delete(id)) {
