@@ -12,6 +12,8 @@ export interface RunContext {
   options: { pollIntervalMs: number; timeoutMs: number; concurrency: number };
   /** Demo credentials shown on the dashboard. */
   demo?: { lines: string[] };
+  /** Aborted on SIGHUP or SIGTERM: quit with the short clean-up a signal leaves time for. */
+  stop?: AbortSignal;
   stdin?: NodeJS.ReadStream;
   stdout?: NodeJS.WriteStream;
 }
@@ -61,6 +63,7 @@ export async function runApp(ctx: RunContext): Promise<number> {
     void controller.quit(true);
   };
   controller.start();
+  ctx.stop?.addEventListener('abort', () => void controller.quit(false, true), { once: true });
   let instance: ReturnType<typeof render> | undefined;
   try {
     instance = render(appElement({ store: controller.appStore, actions: controller, theme: themeFor(process.env), onError }), {

@@ -8,8 +8,6 @@ export interface CliOptions {
   caFile?: string;
   demo: boolean;
   demoSystems: number;
-  /** Lowered Argon2id parameters, for tests and benchmarks only. */
-  kdf?: { opslimit: number; memlimit: number };
 }
 
 export type ParsedCli =
@@ -46,13 +44,6 @@ function positiveNumber(name: string, raw: string | undefined, fallback: number,
   return value;
 }
 
-function kdfOption(raw: string | undefined): CliOptions['kdf'] {
-  if (raw === undefined) return undefined;
-  const match = /^(\d+),(\d+)$/.exec(raw);
-  if (!match) throw new UsageError(`--kdf needs OPSLIMIT,MEMLIMIT_MIB, got "${raw}"`);
-  return { opslimit: Number(match[1]), memlimit: Number(match[2]) * 1024 * 1024 };
-}
-
 export function parseCli(argv: string[]): ParsedCli {
   let values;
   try {
@@ -68,7 +59,6 @@ export function parseCli(argv: string[]): ParsedCli {
         'ca-file': { type: 'string' },
         demo: { type: 'boolean' },
         systems: { type: 'string' },
-        kdf: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'V' },
       },
@@ -89,7 +79,6 @@ export function parseCli(argv: string[]): ParsedCli {
       caFile: values['ca-file'],
       demo: values.demo ?? false,
       demoSystems: positiveNumber('systems', values.systems, 3, true),
-      kdf: kdfOption(values.kdf),
     },
   };
 }

@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { KeyringStore } from '../store/keyring-store.js';
+import { KEYRING_FILE, type KeyringStore } from '../store/keyring-store.js';
 import type { CliOptions } from './cli-args.js';
 import type { SimSystemInfo } from './sim/types.js';
 
@@ -17,6 +17,22 @@ export interface Demo {
 }
 
 const READY_TIMEOUT_MS = 30_000;
+/** Marks a data directory the demo made, so `--demo --data-dir` can be pointed at it again. */
+const DEMO_MARKER = 'demo-data-dir';
+
+/**
+ * `--demo --data-dir DIR` lists simulated systems in DIR's keyring: never in a real one. DIR
+ * must be new, or one an earlier demo made.
+ */
+function claimDemoDataDir(dataDir: string): void {
+  const marker = join(dataDir, DEMO_MARKER);
+  if (existsSync(marker)) return;
+  if (existsSync(join(dataDir, KEYRING_FILE))) {
+    throw new Error(`--demo will not use ${dataDir}: it holds a keyring that is not a demo's (use another --data-dir, or none)`);
+  }
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  writeFileSync(marker, 'Made by tnc --demo: its keyring lists simulated systems only.\n', { mode: 0o600 });
+}
 const OTP_SYSTEM = 1;
 const REST_ONLY_SYSTEM = 2;
 
@@ -68,6 +84,7 @@ function describe(systems: SimSystemInfo[]): string[] {
 }
 
 export async function startDemo(options: CliOptions): Promise<Demo> {
+  if (options.dataDir) claimDemoDataDir(options.dataDir);
   const ownDataDir = options.dataDir ? undefined : mkdtempSync(join(tmpdir(), 'tnc-demo-'));
   const simMain = new URL('./sim/main.js', import.meta.url);
   // A child process: the simulator's work never competes with the UI's event loop.

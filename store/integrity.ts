@@ -41,9 +41,14 @@ function leftoverMessage(leftover: LeftoverKey): string {
   ]);
 }
 
-/** Which records of a document this process changed, and so vouches for. */
+/**
+ * Which records of a document this process changed, and so vouches for. A system and its
+ * entry are vouched for separately: trusting a record again must not vouch for metadata
+ * someone else wrote into its entry (only storing a new key does).
+ */
 export interface Touched {
   systems?: readonly string[];
+  entries?: readonly string[];
   leftovers?: readonly string[];
 }
 
@@ -88,12 +93,18 @@ export class RecordTrust {
     this.checked = document;
     for (const id of touched.systems ?? []) {
       const system = document.systems.find((candidate) => candidate.id === id);
-      const entry = document.keyring?.entries[id];
       if (system) auth.systems[id] = authTag(this.key, systemMessage(system));
       else delete auth.systems[id];
+    }
+    for (const id of touched.entries ?? []) {
+      const entry = document.keyring?.entries[id];
       if (entry) auth.entries[id] = authTag(this.key, entryMessage(id, entry.meta));
       else delete auth.entries[id];
-      this.changed.delete(id);
+    }
+    for (const id of new Set([...(touched.systems ?? []), ...(touched.entries ?? [])])) {
+      const system = document.systems.find((candidate) => candidate.id === id);
+      if (!system || this.systemValid(document, auth, system)) this.changed.delete(id);
+      else this.changed.add(id);
     }
     for (const keyName of touched.leftovers ?? []) {
       const leftover = document.leftovers.find((candidate) => candidate.keyName === keyName);
@@ -112,10 +123,8 @@ export class RecordTrust {
     const auth = document.keyring?.auth;
     if (!auth) return;
     for (const name of Object.keys(auth) as (keyof RecordMacs)[]) auth[name] = {};
-    this.sign(document, {
-      systems: document.systems.map((system) => system.id),
-      leftovers: document.leftovers.map((leftover) => leftover.keyName),
-    });
+    const ids = document.systems.map((system) => system.id);
+    this.sign(document, { systems: ids, entries: ids, leftovers: document.leftovers.map((leftover) => leftover.keyName) });
   }
 
   isChanged(systemId: string): boolean {

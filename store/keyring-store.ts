@@ -45,7 +45,7 @@ export interface StoredCredential {
 
 /** What a change did to records the keyring vouches for; filled in by the change itself. */
 interface ChangeLog {
-  touched: { systems: string[]; leftovers: string[] };
+  touched: { systems: string[]; entries: string[]; leftovers: string[] };
 }
 
 const unlockedStores = new Set<KeyringStore>();
@@ -144,6 +144,7 @@ export class KeyringStore {
       const [gone, kept] = partition(document.leftovers, (leftover) => leftover.systemId === id);
       document.leftovers = kept;
       log.touched.systems.push(id);
+      log.touched.entries.push(id);
       log.touched.leftovers.push(...gone.map((leftover) => leftover.keyName));
     });
   }
@@ -298,6 +299,7 @@ export class KeyringStore {
       const checkedMeta = validEntryMeta(meta);
       (document.keyring as KeyringRecord).entries[systemId] = { ...vault.seal(systemId, apiKey), meta: checkedMeta };
       log.touched.systems.push(systemId);
+      log.touched.entries.push(systemId);
       // A key stored is no longer pending or unstored: in the same write, so no crash can
       // leave a record that would later get the stored key deleted as a leftover.
       const [stored, others] = partition(document.leftovers, (leftover) => leftover.keyName === checkedMeta.keyName);
@@ -323,7 +325,7 @@ export class KeyringStore {
   removeKey(systemId: string): Promise<void> {
     return this.change((document, log) => {
       if (document.keyring) delete document.keyring.entries[systemId];
-      if (this.vault) log.touched.systems.push(systemId);
+      log.touched.entries.push(systemId);
     });
   }
 
@@ -381,7 +383,7 @@ export class KeyringStore {
         this.syncVault();
         vault?.trust.verify(this.db.data);
         try {
-          const log: ChangeLog = { touched: { systems: [], leftovers: [] } };
+          const log: ChangeLog = { touched: { systems: [], entries: [], leftovers: [] } };
           const result = apply(this.db.data, log);
           authenticate(this.db.data, log.touched, vault);
           await this.db.write();
@@ -467,11 +469,13 @@ function authenticate(document: KeyringFile, touched: Required<Touched>, vault: 
   const auth = document.keyring?.auth;
   if (!auth) return;
   if (vault) return vault.trust.sign(document, touched);
+  const refuse = () => new LockedError('The keyring is locked: unlock it first, so that it can vouch for the change');
   for (const id of touched.systems) {
-    if (document.systems.some((system) => system.id === id)) {
-      throw new LockedError('The keyring is locked: unlock it first, so that it can vouch for the change');
-    }
+    if (document.systems.some((system) => system.id === id)) throw refuse();
     delete auth.systems[id];
+  }
+  for (const id of touched.entries) {
+    if (document.keyring?.entries[id]) throw refuse();
     delete auth.entries[id];
   }
   // Leftovers recorded while locked stay unverified: listed, never acted on by tnc itself.

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -57,6 +57,19 @@ describe('the built program without a terminal', () => {
     const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
     expect(run.code).toBe(0);
     expect(run.stdout.trim()).toBe(`tnc ${pkg.version}`);
+  });
+
+  it('has no test hooks: --kdf is an unknown option, and nothing shipped reads TNC_TEST_* variables', async () => {
+    const run = await runCli(['--kdf', '1,8', '--data-dir', join(dir, 'hooks')]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^tnc: .*kdf/);
+    const shipped = ['src', 'store', 'components'].flatMap((folder) =>
+      readdirSync(join('dist', folder), { recursive: true, encoding: 'utf8' })
+        .filter((name) => name.endsWith('.js'))
+        .map((name) => join('dist', folder, name)),
+    );
+    expect(shipped.length).toBeGreaterThan(20);
+    for (const file of shipped) expect(readFileSync(file, 'utf8'), file).not.toMatch(/TNC_TEST_/);
   });
 
   it('gives a usage error with exit 2 for an unknown flag', async () => {

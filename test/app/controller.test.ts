@@ -1,22 +1,11 @@
 // The controller against the real parts: a keyring store in a temp dir, the TrueNAS client
 // and the simulator on loopback. Driven by commands and field changes, as the keys would.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { KeyringStore } from '../../store/keyring-store.js';
-import type { Command } from '../../src/app/commands.js';
-import { Controller } from '../../src/app/controller.js';
-import { focusedButton, type DialogKind } from '../../src/app/dialogs.js';
-import { topDialog, type AppState } from '../../src/app/state.js';
-import { connectedText } from '../../src/app/systems.js';
-import { TrueNASClient } from '../../src/client/client.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { focusedButton } from '../../src/app/dialogs.js';
+import { topDialog } from '../../src/app/state.js';
 import { startSimulator } from '../../src/sim/simulator.js';
 import type { Simulator } from '../../src/sim/types.js';
-
-const LOW_KDF = { opslimit: 1, memlimit: 8 * 1024 * 1024 };
-const PASSWORD = 'truenas-demo';
-const OTP = '123456';
+import { OTP, PASSWORD, useControllerHarness } from './controller-harness.js';
 
 let sim: Simulator;
 beforeAll(async () => {
@@ -29,121 +18,7 @@ beforeAll(async () => {
 });
 afterAll(() => sim.close());
 
-interface Harness {
-  controller: Controller;
-  store: KeyringStore;
-  client: TrueNASClient;
-  dir: string;
-  state(): AppState;
-  until(what: string, predicate: (state: AppState) => boolean): Promise<AppState>;
-  untilDialog(kind: DialogKind | null): Promise<AppState>;
-  fill(values: Record<string, string>): void;
-  run(...commands: Command[]): void;
-}
-
-const harnesses: Harness[] = [];
-const dirs: string[] = [];
-afterEach(async () => {
-  for (const h of harnesses.splice(0)) {
-    await h.controller.quit(true);
-    h.client.close();
-  }
-  await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
-});
-
-async function open(dir?: string, prepare?: (store: KeyringStore) => Promise<unknown>): Promise<Harness> {
-  const dataDir = dir ?? (await mkdtemp(join(tmpdir(), 'tnc-controller-')));
-  if (!dir) dirs.push(dataDir);
-  const store = await KeyringStore.open(dataDir, { kdf: LOW_KDF });
-  await prepare?.(store);
-  const client = new TrueNASClient({ timeoutMs: 5_000 });
-  const controller = new Controller(
-    { store, client },
-    { pollIntervalMs: 60_000, timeoutMs: 5_000, concurrency: 4, viewport: { columns: 100, rows: 30 } },
-  );
-  const state = () => controller.appStore.getState();
-  const until = (what: string, predicate: (s: AppState) => boolean) =>
-    new Promise<AppState>((resolve, reject) => {
-      const check = () => {
-        if (!predicate(state())) return;
-        stop();
-        resolve(state());
-      };
-      const timer = setTimeout(() => {
-        stop();
-        reject(new Error(`never happened: ${what}; top dialog ${JSON.stringify(topDialog(state()))}, message ${JSON.stringify(state().message)}`));
-      }, 15_000);
-      const unsubscribe = controller.appStore.subscribe(check);
-      const stop = () => {
-        clearTimeout(timer);
-        unsubscribe();
-      };
-      check();
-    });
-  const h: Harness = {
-    controller,
-    store,
-    client,
-    dir: dataDir,
-    state,
-    until,
-    untilDialog: (kind) =>
-      until(`dialog ${kind}`, (s) => {
-        const top = topDialog(s);
-        return kind === null ? top === null : top?.kind === kind && top.busy === null;
-      }),
-    fill(values) {
-      const dialog = topDialog(state())!;
-      dialog.fields.forEach((field, index) => {
-        if (field.id in values) controller.changeField(index, values[field.id]!);
-      });
-    },
-    run: (...commands) => commands.forEach((command) => controller.command(command)),
-  };
-  harnesses.push(h);
-  controller.start();
-  return h;
-}
-
-function statusText(h: Harness, id: string): string {
-  const state = h.state();
-  return connectedText(state.statuses.get(id), state.systems.find((s) => s.id === id));
-}
-
-function untilConnected(h: Harness, id: string, text: string): Promise<AppState> {
-  return h.until(`${id} shows ${text}`, () => statusText(h, id) === text);
-}
-
-/** Add System → Trust Certificate → Sign In, answering each dialog as a user would. */
-async function addAndSignIn(h: Harness, index: number, options: { name?: string } = {}): Promise<string> {
-  h.run('addSystem');
-  h.fill({ address: sim.systems[index]!.url, name: options.name ?? '' });
-  h.run('dialogEnter', 'dialogEnter');
-  const trust = await h.untilDialog('trustCertificate');
-  const dialog = topDialog(trust)!;
-  expect(dialog.kind === 'trustCertificate' && dialog.certificate.fingerprint).toBe(sim.systems[index]!.fingerprint);
-  expect(focusedButton(dialog)?.id).toBe('cancel');
-  h.run('buttonPrev', 'dialogEnter');
-  const signIn = await h.untilDialog('signIn');
-  expect(topDialog(signIn)!.fields[0]!.value).toBe('truenas_admin');
-  h.fill({ password: PASSWORD });
-  h.run('dialogNext', 'dialogEnter');
-  const id = h.store.listSystems().find((s) => s.address === sim.systems[index]!.url)!.id;
-  if (sim.systems[index]!.users.some((u) => u.otp)) {
-    await h.until('2FA step', (s) => {
-      const top = topDialog(s);
-      return top?.kind === 'signIn' && top.step === 'otp' && top.busy === null;
-    });
-    h.fill({ otp: OTP });
-    h.run('dialogEnter');
-  }
-  await h.untilDialog(null);
-  return id;
-}
-
-function tncKeys(index: number) {
-  return sim.apiKeys(index).filter((k) => k.name.startsWith('tnc-') && !k.revoked);
-}
+const { open, statusText, untilConnected, addAndSignIn, tncKeys } = useControllerHarness(() => sim);
 
 describe('Add System, Trust Certificate, Sign In', () => {
   it('pins the certificate, mints a key, names the system after the server and polls it with the in-memory key', async () => {

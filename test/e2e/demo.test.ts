@@ -5,7 +5,7 @@ import { readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TmuxSession } from '../helpers/tmux.js';
-import { startTnc, TEST_KDF } from '../helpers/tnc.js';
+import { startTnc } from '../helpers/tnc.js';
 
 describe('demo mode', () => {
   const session = new TmuxSession();
@@ -26,7 +26,7 @@ describe('demo mode', () => {
 
   it('lists the simulated systems with their credentials and signs in to each, 2FA and REST-only included', async () => {
     const before = demoDataDirs();
-    const run = startTnc(session, ['--demo', '--kdf', TEST_KDF]);
+    const run = startTnc(session, ['--demo']);
     const first = await session.waitFor(/truenas-3/);
     expect(first).toMatch(/Sign in as truenas_admin \/ truenas-demo/);
     const otp = /truenas-2 has 2FA: (\S+) \/ (\S+), code (\d+)/.exec(await session.waitFor('2FA'));

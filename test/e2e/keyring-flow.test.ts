@@ -8,7 +8,7 @@ import { KeyringStore } from '../../store/keyring-store.js';
 import { startSimulator } from '../../src/sim/simulator.js';
 import type { Simulator } from '../../src/sim/types.js';
 import { TmuxSession } from '../helpers/tmux.js';
-import { encodingsOf, filesBelow, startTnc, tempDir, TEST_KDF } from '../helpers/tnc.js';
+import { encodingsOf, filesBelow, startTnc, tempDir } from '../helpers/tnc.js';
 
 const PASSWORD = 'truenas-demo';
 const PASSPHRASE = 'correct horse battery staple';
@@ -23,7 +23,7 @@ describe('keyring flow in a pseudo-terminal', () => {
   const launch = (name: string) => {
     const session = new TmuxSession();
     sessions.push(session);
-    return startTnc(session, ['--data-dir', data.path, '--poll-interval', '1', '--timeout', '3', '--kdf', TEST_KDF], {
+    return startTnc(session, ['--data-dir', data.path, '--poll-interval', '1', '--timeout', '3'], {
       outputLog: join(logs.path, `${name}.log`),
     });
   };

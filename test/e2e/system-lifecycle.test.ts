@@ -6,7 +6,7 @@ import { KeyringStore } from '../../store/keyring-store.js';
 import { startSimulator } from '../../src/sim/simulator.js';
 import type { Simulator } from '../../src/sim/types.js';
 import { TmuxSession } from '../helpers/tmux.js';
-import { startTnc, tempDir, TEST_KDF } from '../helpers/tnc.js';
+import { startTnc, tempDir } from '../helpers/tnc.js';
 
 const PASSWORD = 'truenas-demo';
 
@@ -18,7 +18,7 @@ describe('system lifecycle in a pseudo-terminal', () => {
   const launch = () => {
     const session = new TmuxSession();
     sessions.push(session);
-    const run = startTnc(session, ['--data-dir', data.path, '--poll-interval', '1', '--timeout', '3', '--kdf', TEST_KDF]);
+    const run = startTnc(session, ['--data-dir', data.path, '--poll-interval', '1', '--timeout', '3']);
     return { run, tnc: session };
   };
 

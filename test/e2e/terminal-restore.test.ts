@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TmuxSession } from '../helpers/tmux.js';
-import { startTnc, tempDir, TEST_KDF } from '../helpers/tnc.js';
+import { startTnc, tempDir } from '../helpers/tnc.js';
 
 describe('terminal restore', () => {
   const dirs: Array<{ remove(): void }> = [];
@@ -17,7 +17,7 @@ describe('terminal restore', () => {
     dirs.push(dir);
     const session = new TmuxSession();
     sessions.push(session);
-    return startTnc(session, ['--data-dir', join(dir.path, 'data'), '--kdf', TEST_KDF], { env });
+    return startTnc(session, ['--data-dir', join(dir.path, 'data')], { env });
   };
 
   const expectNormalTerminal = (ended: { stty: string; alternateOn: boolean; cursorVisible: boolean }) => {

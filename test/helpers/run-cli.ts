@@ -1,7 +1,10 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
+/** The installed entry: what users run (no test hooks). */
 export const CLI_PATH = fileURLToPath(new URL('../../dist/src/cli.js', import.meta.url));
+/** The same program with the test hooks (see tnc-entry.ts): what the end-to-end tests start. */
+export const TEST_ENTRY_PATH = fileURLToPath(new URL('../../dist/test/helpers/tnc-entry.js', import.meta.url));
 
 export interface CliRun {
   code: number | null;

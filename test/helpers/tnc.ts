@@ -2,10 +2,10 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } 
 import { setTimeout as sleep } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI_PATH } from './run-cli.js';
+import { TEST_ENTRY_PATH } from './run-cli.js';
 import { TmuxSession } from './tmux.js';
 
-/** Argon2id lowered for speed; one store test keeps the defaults. */
+/** Argon2id lowered for speed (TNC_TEST_KDF of tnc-entry.ts); one store test keeps the defaults. */
 export const TEST_KDF = '1,8';
 
 export function tempDir(prefix: string): { path: string; remove(): void } {
@@ -33,8 +33,8 @@ export function startTnc(
   const status = mkdtempSync(join(tmpdir(), 'tnc-exit-'));
   const quoted = args.map((arg) => `'${arg}'`).join(' ');
   session.start(
-    `node '${CLI_PATH}' ${quoted}; echo $? > '${status}/code.tmp'; stty -a > '${status}/stty'; mv '${status}/code.tmp' '${status}/code'; sleep 600`,
-    options,
+    `node '${TEST_ENTRY_PATH}' ${quoted}; echo $? > '${status}/code.tmp'; stty -a > '${status}/stty'; mv '${status}/code.tmp' '${status}/code'; sleep 600`,
+    { ...options, env: { TNC_TEST_KDF: TEST_KDF, ...options.env } },
   );
   if (options.outputLog) session.pipeOutput(options.outputLog);
   return {

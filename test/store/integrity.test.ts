@@ -141,6 +141,15 @@ describe('records the keyring vouches for', () => {
     expect(again.recordChanged(ids[0])).toBe(false);
   });
 
+  it('trusting the record again does not vouch for entry metadata someone else wrote', async () => {
+    const { dir, ids } = await keyring();
+    await editFile(keyringPath(dir), (file) => (file.keyring.entries[ids[0]].meta.keyId = 31337));
+    const store = await unlocked(dir);
+    await store.updateSystem(ids[0], { fingerprint: PIN });
+    expect(store.recordChanged(ids[0])).toBe(true);
+    expect((await unlocked(dir)).recordChanged(ids[0])).toBe(true);
+  });
+
   it('storing a new key vouches for the record and the new metadata', async () => {
     const { dir, ids } = await keyring();
     await editFile(keyringPath(dir), (file) => (file.keyring.entries[ids[0]].meta.keyId = 31337));
