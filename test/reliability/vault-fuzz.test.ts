@@ -4,14 +4,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { StoreError, StoreFileError } from '../../store/errors.js';
+import { RecordChangedError, StoreError, StoreFileError } from '../../store/errors.js';
 import { KEYRING_FILE, KeyringStore } from '../../store/keyring-store.js';
 import type { KdfParams } from '../../store/types.js';
 import { Prng } from './prng.js';
-import { mutate, type Mutant } from './vault-mutations.js';
+import { mutate, mutatePlainFields, type Mutant } from './vault-mutations.js';
 
 const SEED = 20_261_127;
 const CASES = 2_500;
+const PLAIN_CASES = 600;
 /**
  * Unlocks cost a KDF worker each (~0.1 s): only files that open with a keyring unlike the seed's
  * (and unlike one unlocked before) are unlocked, at most this many per kind of mutation.
@@ -151,5 +152,70 @@ describe('keyring file reader under fuzzing', () => {
     for (const expected of ['refused: FILE', 'refused: KDF_PARAMS', 'opened', 'unlocked, entries damaged', 'unlock refused: WRONG_PASSPHRASE']) {
       expect(seen, JSON.stringify(Object.fromEntries(outcomes))).toContain(expected);
     }
+  });
+
+  it(`${PLAIN_CASES} edits of the plain fields that decide where keys go: every edited record is refused its key, no other is`, async () => {
+    await writeFile(filePath, seed);
+    const store = await KeyringStore.open(dataDir, { kdf: KDF });
+    await store.unlock(PASSPHRASE);
+    const canonical = (document: any) => {
+      const entries = document.keyring?.entries ?? {};
+      return new Map<string, string>(
+        (document.systems ?? []).map((system: any) => [
+          system.id,
+          JSON.stringify([system.address, system.fingerprint, system.transport, system.username, system.login, entries[system.id]?.meta ?? null]),
+        ]),
+      );
+    };
+    const leftoverKey = (leftover: any) => JSON.stringify([leftover.systemId, leftover.address, leftover.keyId, leftover.keyName, leftover.username, leftover.why]);
+    const original = JSON.parse(seed.toString('utf8'));
+    const seedRecords = canonical(original);
+    const seedLeftovers = new Set(original.leftovers.map(leftoverKey));
+    const problems: string[] = [];
+    let refused = 0;
+    /** Cases where the keyring caught an edited record (the rest edited leftovers, or failed validation). */
+    let caught = 0;
+    try {
+      for (let i = 0; i < PLAIN_CASES; i++) {
+        const mutant = mutatePlainFields(seed, new Prng(SEED * 104_729 + i));
+        await writeFile(filePath, mutant.bytes);
+        try {
+          await store.reload();
+        } catch (error) {
+          if (!(error instanceof StoreFileError)) problems.push(`case ${i} (${mutant.kind}): ${String(error)}`);
+          refused++;
+          continue;
+        }
+        if (store.keyringState() !== 'unlocked') problems.push(`case ${i} (${mutant.kind}): the keyring locked`);
+        const edited = JSON.parse(mutant.bytes.toString('utf8'));
+        let anyChanged = false;
+        for (const [id, fields] of canonical(edited)) {
+          const expectChanged = seedRecords.get(id) !== fields;
+          anyChanged ||= expectChanged;
+          if (store.recordChanged(id) !== expectChanged) problems.push(`case ${i} (${mutant.kind}): ${id} changed=${store.recordChanged(id)}`);
+          if (expectChanged && store.hasEntry(id)) {
+            const refusedKey = (() => {
+              try {
+                store.credential(id);
+                return false;
+              } catch (error) {
+                return error instanceof RecordChangedError;
+              }
+            })();
+            if (!refusedKey) problems.push(`case ${i} (${mutant.kind}): the key of edited ${id} was handed out`);
+          }
+        }
+        if (anyChanged) caught++;
+        for (const leftover of store.listLeftovers()) {
+          if (leftover.verified !== seedLeftovers.has(leftoverKey(leftover))) problems.push(`case ${i} (${mutant.kind}): leftover ${leftover.keyName} verified=${leftover.verified}`);
+        }
+      }
+    } finally {
+      store.lock();
+    }
+    expect(problems).toEqual([]);
+    // The edits reached the MAC checks, not only validation.
+    expect(caught, `caught ${caught}, refused ${refused}`).toBeGreaterThan(PLAIN_CASES / 4);
+    expect(refused).toBeLessThan(PLAIN_CASES / 2);
   });
 });

@@ -177,3 +177,65 @@ export function mutate(seed: Buffer, rng: Prng): Mutant {
   const raw = new RawText();
   return { kind, bytes: raw.render(jsonMutations[kind]!(JSON.parse(seed.toString('utf8')) as Json, rng, raw)) };
 }
+
+/** Values an attacker would put in a plain field, by the field's kind (validation refuses other kinds). */
+const PLAIN_VALUES: Record<'text' | 'number' | 'transport' | 'login' | 'why', Json[]> = {
+  text: ['evil.example', 'https://evil.example:8443', '127.0.0.1:1', 'EV:IL:00:11', 'root', 'tnc-00000000-0000-4000-8000-000000000666', 'backup-script', ''],
+  number: [31337, 0, 1, 2, 9],
+  transport: ['rest', 'jsonrpc'],
+  login: ['scram'],
+  why: ['pending', 'unstored', 'undeleted', 'reset'],
+};
+
+type PlainKind = keyof typeof PLAIN_VALUES;
+/** A field, its kind, and whether the record may lack it. */
+type PlainField = [Record<string, Json>, string, PlainKind, boolean];
+
+/** Where the authenticated plain fields are: what decides where keys go and what is deleted. */
+const PLAIN_FIELDS: Array<(document: any) => PlainField[]> = [
+  (d) =>
+    d.systems.flatMap((s: Record<string, Json>): PlainField[] => [
+      [s, 'address', 'text', false],
+      [s, 'fingerprint', 'text', true],
+      [s, 'transport', 'transport', true],
+      [s, 'username', 'text', true],
+      [s, 'login', 'login', true],
+    ]),
+  (d) =>
+    Object.values(d.keyring.entries).flatMap((e: any): PlainField[] => [
+      [e.meta, 'keyId', 'number', false],
+      [e.meta, 'keyName', 'text', false],
+      [e.meta, 'username', 'text', false],
+      [e.meta, 'storedAt', 'text', false],
+    ]),
+  (d) =>
+    d.leftovers.flatMap((l: Record<string, Json>): PlainField[] => [
+      [l, 'address', 'text', false],
+      [l, 'keyId', 'number', false],
+      [l, 'keyName', 'text', false],
+      [l, 'username', 'text', false],
+      [l, 'why', 'why', false],
+    ]),
+];
+
+/**
+ * One to three edits of authenticated plain fields (never the MACs or the sealed boxes): set to
+ * a plausible value of the field's kind, copied from another record of the same kind, or (where
+ * the record may lack it) removed. Mostly files that pass validation, so the MACs must catch them.
+ */
+export function mutatePlainFields(seed: Buffer, rng: Prng): Mutant {
+  const document = JSON.parse(seed.toString('utf8'));
+  const kinds: string[] = [];
+  for (let n = 1 + rng.int(3); n > 0; n--) {
+    const fields = rng.pick(PLAIN_FIELDS)(document);
+    if (fields.length === 0) continue;
+    const [record, field, kind, optional] = rng.pick(fields);
+    const how = rng.int(optional ? 3 : 2);
+    const donor = rng.pick(fields.filter((candidate) => candidate[1] === field))[0][field];
+    if (how === 0) record[field] = rng.pick(PLAIN_VALUES[kind]);
+    else if (how === 1 && donor !== undefined) record[field] = donor;
+    else if (how === 2) delete record[field];
+    kinds.push(`${field}:${['set', 'copied', 'removed'][how]}`);
+  }
+  return { kind: kinds.join('+') || 'none', bytes: Buffer.from(JSON.stringify(document, null, 2)) };
+}
