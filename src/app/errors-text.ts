@@ -10,6 +10,8 @@ const REASON_TEXT: Record<FailureReason, string> = {
   untrusted: 'The certificate is not trusted',
   'TLS error': 'The TLS connection failed',
   'key rejected': 'The API key was rejected',
+  'key expired': 'The API key has expired',
+  'login downgraded': 'The system no longer offers SCRAM key logins, which it accepted before: refusing to send the key itself',
   'bad credentials': 'Wrong username or password',
   'rate limited': 'Too many sign-in attempts: wait a minute and try again',
   '2FA required': 'The account needs a 2FA code',

@@ -4,10 +4,12 @@ import { Deadline } from './deadline.js';
 import { discoverTransport } from './discovery.js';
 import { ClientError, redacted, toClientError } from './errors.js';
 import type { Link, SignInRequest } from './link.js';
-import { newKeyName, requireTncKeyName } from './key-names.js';
+import { deleteByName, newKeyName, requireTncKeyName } from './key-names.js';
 import { handshake, type PeerTrust } from './peer.js';
-import { restCheck, restDeleteKey, restSignIn } from './rest.js';
-import { rpcCheck, rpcDeleteKey, rpcSignIn, withRpc } from './rpc.js';
+import { restSignIn } from './rest.js';
+import { rpcSignIn, withRpc } from './rpc.js';
+import { RestSession, RpcSession, type Session } from './session.js';
+import { parseSystemInfo } from './wire.js';
 import type {
   ApiKeyCredential,
   CallOptions,
@@ -48,14 +50,15 @@ const oneLine = (name: string): string => name.split('\n').filter(Boolean).join(
 
 /**
  * Talks to TrueNAS systems: JSON-RPC over WebSocket (25.04+) or REST v2.0 (older), over
- * TLS that is either pinned or CA-verified. Each operation opens its own connection,
- * ends within its deadline, and leaves nothing open behind it.
+ * TLS that is either pinned or CA-verified. Each operation ends within its deadline; the
+ * sessions it opens for keys (openSession) are the only thing that outlives one.
  */
 export class TrueNASClient {
   readonly #ca: Array<string | Buffer>;
   readonly #timeoutMs: number;
   /** Operations in flight, so that close() can end them. */
   readonly #inFlight = new Set<Deadline>();
+  readonly #sessions = new Set<Session>();
   #closed = false;
   #caContext: SecureContext | undefined;
 
@@ -116,37 +119,65 @@ export class TrueNASClient {
     );
   }
 
-  checkKey(target: SystemTarget, cred: ApiKeyCredential, opts: CallOptions = {}): Promise<CheckResult> {
+  /**
+   * Logs in with a key and keeps the session (JSON-RPC); on a REST-only system, a session
+   * that authenticates each request. The login goes by `target.login`: a system that accepted
+   * SCRAM gets SCRAM or nothing (`login downgraded`); others get SCRAM when they offer it.
+   */
+  openSession(target: SystemTarget, cred: ApiKeyCredential, opts: CallOptions = {}): Promise<Session> {
     return this.#run(opts, [cred.apiKey], (deadline) =>
-      this.#viaTransport(target, this.#link(target, deadline), async (link, transport) => ({
-        info:
+      this.#viaTransport(target, this.#link(target, deadline), async (link, transport) => {
+        const session: Session =
           transport === 'rest'
-            ? await restCheck(link, cred)
-            : await withRpc(link, 'key rejected', (conn) => rpcCheck(conn, cred)),
-        transport,
-      })),
+            ? RestSession.forKey(link, cred, this.#timeoutMs)
+            : await RpcSession.open(link, cred, target.login === 'scram' ? 'scram' : 'auto', this.#timeoutMs);
+        if (this.#closed) session.close();
+        return this.#tracked(session);
+      }),
     );
+  }
+
+  /** One key login and `system.info`, in a session of its own. */
+  checkKey(target: SystemTarget, cred: ApiKeyCredential, opts: CallOptions = {}): Promise<CheckResult> {
+    return this.#withSession(target, cred, opts, async (session) => ({
+      info: parseSystemInfo(await session.call('system.info', [], opts)),
+      transport: session.transport,
+    }));
   }
 
   /**
    * Deletes the key that bears `key.keyName` (it must be a `tnc-<uuid>` name), after reading
    * it back from the server; a key that is gone already counts as deleted.
    */
-  deleteKey(target: SystemTarget, cred: ApiKeyCredential, key: KeyRef, opts: CallOptions = {}): Promise<void> {
-    return this.#run(opts, [cred.apiKey], async (deadline) => {
-      requireTncKeyName(key.keyName);
-      return this.#viaTransport(target, this.#link(target, deadline), (link, transport) =>
-        transport === 'rest'
-          ? restDeleteKey(link, cred, key)
-          : withRpc(link, 'key rejected', (conn) => rpcDeleteKey(conn, cred, key)),
-      );
-    });
+  async deleteKey(target: SystemTarget, cred: ApiKeyCredential, key: KeyRef, opts: CallOptions = {}): Promise<void> {
+    await this.#run(opts, [], async () => requireTncKeyName(key.keyName));
+    return this.#withSession(target, cred, opts, (session) => deleteByName(session, key, opts));
   }
 
-  /** Ends every operation in flight (as `cancelled`) and refuses new ones. */
+  /** Ends every operation in flight (as `cancelled`) and every session, and refuses new ones. */
   close(): void {
     this.#closed = true;
     for (const deadline of this.#inFlight) deadline.cancel();
+    for (const session of this.#sessions) session.close();
+  }
+
+  #tracked(session: Session): Session {
+    this.#sessions.add(session);
+    const close = session.close.bind(session);
+    session.close = () => {
+      this.#sessions.delete(session);
+      close();
+    };
+    return session;
+  }
+
+  async #withSession<T>(target: SystemTarget, cred: ApiKeyCredential, opts: CallOptions, work: (session: Session) => Promise<T>): Promise<T> {
+    const session = await this.openSession(target, cred, opts);
+    try {
+      return await work(session);
+    } finally {
+      session.close();
+    }
   }
 
   /** Parses before anything else: an insecure or invalid address never reaches the network. */

@@ -49,6 +49,12 @@ export class Deadline {
     }
   }
 
+  /** What is left of the budget (the clock may be running). */
+  remainingMs(): number {
+    const running = this.#timer === undefined ? 0 : performance.now() - this.#startedAt;
+    return Math.max(1, this.#remainingMs - running);
+  }
+
   /** Ends the operation now, as `cancelled`. */
   cancel(): void {
     this.#abort(new ClientError('cancelled'));

@@ -9,6 +9,8 @@ const FAILURE_REASON_SET: Record<FailureReason, true> = {
   untrusted: true,
   'TLS error': true,
   'key rejected': true,
+  'key expired': true,
+  'login downgraded': true,
   'bad credentials': true,
   'rate limited': true,
   '2FA required': true,
@@ -27,9 +29,10 @@ export function isFailureReason(value: unknown): value is FailureReason {
 /**
  * What a caller may need beyond the reason: `not found` lets deletes be idempotent,
  * `wrong transport` tells the client to re-discover before giving up, `not created` says
- * the server answered `api_key.create` with a refusal (so no key exists to clean up).
+ * the server answered `api_key.create` with a refusal (so no key exists to clean up),
+ * `not permitted` that the caller lacks the role for a method (its data is simply unknown).
  */
-export type ErrorHint = 'not found' | 'wrong transport' | 'not created';
+export type ErrorHint = 'not found' | 'wrong transport' | 'not created' | 'not permitted';
 
 /** Longest message a ClientError keeps: server text is quoted in some, and must stay one line. */
 const MAX_MESSAGE = 500;

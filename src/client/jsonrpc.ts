@@ -1,4 +1,6 @@
+import type { X509Certificate } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import type { TLSSocket } from 'node:tls';
 import type WebSocket from 'ws';
 import { ClientError, toClientError } from './errors.js';
 import type { Link } from './link.js';
@@ -8,6 +10,10 @@ import { MAX_PAYLOAD_BYTES, isObject, parseWireJson } from './wire.js';
 
 /** A JSON-RPC error object the server answered a call with (the connection stays usable). */
 export class RpcCallError extends ClientError {}
+
+/** errnos of the middleware that mean "this caller may not": a missing role, not a broken system. */
+const EACCES = 13;
+const EPERM = 1;
 
 const ENOENT = 2;
 
@@ -44,6 +50,9 @@ function callError(method: string, error: unknown, whenUnauthenticated: FailureR
     return new RpcCallError('rate limited', `rate limited: ${text}`);
   }
   if (errname === 'ENOTAUTHENTICATED') return new RpcCallError(whenUnauthenticated, `${whenUnauthenticated}: ${text}`);
+  if (error.code === -32001 && (errname === 'EACCES' || errname === 'EPERM' || data.error === EACCES || data.error === EPERM)) {
+    return new RpcCallError('server error', `server error: ${text}`, 'not permitted');
+  }
   if (error.code === -32602) {
     const extra = extraMessages(data.extra);
     const detail = extra.text === '' ? text : `${method}: ${extra.text}`;
@@ -68,11 +77,14 @@ interface Pending {
 
 /**
  * One JSON-RPC 2.0 session over `wss://…/api/current`. Any transport failure fails every
- * call in flight and the session for good; callers open one session per operation.
+ * call in flight and the session for good. The opening operation's deadline bounds the
+ * connection until `keep()`; from then on only each call's own signal does.
  */
 export class RpcConnection {
   readonly #ws: WebSocket;
   readonly #signal: AbortSignal;
+  #socket: TLSSocket | undefined;
+  readonly #closeListeners = new Set<() => void>();
   readonly #pending = new Map<number, Pending>();
   /** What ENOTAUTHENTICATED means here: the credential this session logs in with failed. */
   readonly #whenUnauthenticated: FailureReason;
@@ -90,7 +102,10 @@ export class RpcConnection {
     this.#ws = new Socket(`${origin.replace(/^https:/, 'wss:')}/api/current`, {
       // Hand-over after the certificate check: the upgrade request is only written then.
       createConnection: ((_opts: unknown, handOver: (err: Error | null, socket?: unknown) => void) => {
-        openVerified(endpoint, trust, signal, handOver);
+        openVerified(endpoint, trust, signal, (err, socket) => {
+          this.#socket = socket;
+          handOver(err, socket);
+        });
         return undefined;
       }) as never,
       perMessageDeflate: false,
@@ -115,13 +130,45 @@ export class RpcConnection {
     return conn;
   }
 
-  call(method: string, params: unknown[] = []): Promise<unknown> {
+  /** `signal` ends this call alone (with its reason); the session goes on. */
+  call(method: string, params: unknown[] = [], signal?: AbortSignal): Promise<unknown> {
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
+    if (signal?.aborted) return Promise.reject(signal.reason);
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
-      this.#pending.set(id, { method, resolve, reject });
+      const onAbort = () => {
+        this.#pending.delete(id);
+        reject(signal!.reason);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const settled = () => signal?.removeEventListener('abort', onAbort);
+      this.#pending.set(id, {
+        method,
+        resolve: (value) => (settled(), resolve(value)),
+        reject: (err) => (settled(), reject(err)),
+      });
       this.#ws.send(JSON.stringify({ jsonrpc: '2.0', id, method, params }));
     });
+  }
+
+  /** Outlives the operation that opened it: its deadline no longer ends the connection. */
+  keep(): void {
+    this.#signal.removeEventListener('abort', this.#onAbort);
+  }
+
+  /** The server's certificate, for channel binding (the connection was opened over it). */
+  peerCertificate(): X509Certificate | undefined {
+    return this.#socket?.getPeerX509Certificate();
+  }
+
+  get alive(): boolean {
+    return this.#failure === undefined;
+  }
+
+  /** Called once when the connection ends, for whatever reason. */
+  onClose(listener: () => void): void {
+    if (this.#failure !== undefined) listener();
+    else this.#closeListeners.add(listener);
   }
 
   /** Ends the session at once; nothing (socket, timer) outlives this call. */
@@ -172,5 +219,7 @@ export class RpcConnection {
     for (const pending of this.#pending.values()) pending.reject(failure);
     this.#pending.clear();
     this.#ws.terminate();
+    for (const listener of this.#closeListeners) listener();
+    this.#closeListeners.clear();
   }
 }

@@ -2,6 +2,8 @@
 // proves a key is one tnc minted: nothing else on a server is ever deleted.
 import { randomUUID } from 'node:crypto';
 import { ClientError } from './errors.js';
+import type { Session } from './session.js';
+import type { CallOptions, KeyRef } from './types.js';
 import { isObject } from './wire.js';
 
 const TNC_KEY_NAME = /^tnc-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -24,9 +26,21 @@ export function requireTncKeyName(name: string): void {
  * name: the read-back that decides what a delete may touch. A key id alone is never trusted
  * (it comes from a file, and a server may reuse the id of a deleted key).
  */
-export function idsNamed(entries: unknown, keyName: string): number[] {
+function idsNamed(entries: unknown, keyName: string): number[] {
   if (!Array.isArray(entries)) throw new ClientError('protocol error', 'protocol error: unexpected api_key listing');
   return entries.flatMap((entry) =>
     isObject(entry) && entry.name === keyName && Number.isSafeInteger(entry.id) ? [entry.id as number] : [],
   );
+}
+
+/** Deletes the key with this name, read back first; one that is already gone counts as deleted. */
+export async function deleteByName(session: Session, key: KeyRef, opts: CallOptions): Promise<void> {
+  const ids = idsNamed(await session.call('api_key.query', [[['name', '=', key.keyName]]], opts), key.keyName);
+  for (const id of ids) {
+    try {
+      await session.call('api_key.delete', [id], opts);
+    } catch (err) {
+      if (!(err instanceof ClientError && err.hint === 'not found')) throw err;
+    }
+  }
 }

@@ -1,8 +1,9 @@
 import { ClientError } from './errors.js';
 import { httpRequest, type HttpReply, type HttpRequest } from './http.js';
 import type { Link, SignInRequest } from './link.js';
-import { idsNamed } from './key-names.js';
-import type { ApiKeyCredential, FailureReason, KeyRef, MintedKey, SystemInfo } from './types.js';
+import { deleteByName } from './key-names.js';
+import { RestSession } from './session.js';
+import type { FailureReason, MintedKey, SystemInfo } from './types.js';
 import { parseCreatedKey, parseSystemInfo } from './wire.js';
 
 // REST v2.0: TrueNAS up to 24.10 (and, deprecated, 25.x). Only chosen when /api/versions is 404.
@@ -21,10 +22,6 @@ function basic(username: string, password: string): string {
   return `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
 }
 
-function bearer(cred: ApiKeyCredential): string {
-  return `Bearer ${cred.apiKey}`;
-}
-
 /** What a non-2xx answer means; `refused` is the reason for 401/403 with this credential. */
 function failure(reply: HttpReply, what: string, refused: FailureReason): ClientError {
   const { status } = reply;
@@ -41,16 +38,6 @@ async function systemInfo(link: Link, authorization: string, refused: FailureRea
   const reply = await send(link, { method: 'GET', path: `${API}/system/info`, authorization });
   if (!ok(reply)) throw failure(reply, 'system/info', refused);
   return parseSystemInfo(reply.body);
-}
-
-/** Deletes the key with this name, read back first; one that is already gone counts as deleted. */
-async function deleteByName(link: Link, authorization: string, key: KeyRef, refused: FailureReason): Promise<void> {
-  const listing = await send(link, { method: 'GET', path: `${API}/api_key`, authorization });
-  if (!ok(listing)) throw failure(listing, 'api_key list', refused);
-  for (const id of idsNamed(listing.body, key.keyName)) {
-    const reply = await send(link, { method: 'DELETE', path: `${API}/api_key/id/${id}`, authorization });
-    if (!ok(reply) && reply.status !== 404) throw failure(reply, 'api_key delete', refused);
-  }
 }
 
 export async function restSignIn(link: Link, request: SignInRequest): Promise<Omit<MintedKey, 'transport'>> {
@@ -81,7 +68,8 @@ export async function restSignIn(link: Link, request: SignInRequest): Promise<Om
 async function proveUsable(link: Link, authorization: string, keyName: string, key: string): Promise<void> {
   const check = await send(link, { method: 'GET', path: `${API}/system/info`, authorization: `Bearer ${key}` });
   if (ok(check)) return;
-  const deleted = await deleteByName(link, authorization, { keyName }, 'bad credentials').then(
+  const signedIn = new RestSession(link, authorization, link.deadline.remainingMs(), 'bad credentials');
+  const deleted = await deleteByName(signedIn, { keyName }, { signal: link.deadline.signal }).then(
     () => true,
     () => false,
   );
@@ -92,10 +80,3 @@ async function proveUsable(link: Link, authorization: string, keyName: string, k
   );
 }
 
-export function restCheck(link: Link, cred: ApiKeyCredential): Promise<SystemInfo> {
-  return systemInfo(link, bearer(cred), 'key rejected');
-}
-
-export async function restDeleteKey(link: Link, cred: ApiKeyCredential, key: KeyRef): Promise<void> {
-  await deleteByName(link, bearer(cred), key, 'key rejected');
-}

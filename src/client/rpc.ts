@@ -1,8 +1,8 @@
 import { ClientError } from './errors.js';
 import { RpcCallError, RpcConnection } from './jsonrpc.js';
-import { idsNamed } from './key-names.js';
+import { ScramError, channelBindingData, scramClientFinal, scramClientFirst, scramVerifyServerFinal } from './scram.js';
 import type { Link, SignInRequest } from './link.js';
-import type { ApiKeyCredential, FailureReason, KeyRef, MintedKey, SystemInfo } from './types.js';
+import type { ApiKeyCredential, FailureReason, MintedKey } from './types.js';
 import { isObject, parseCreatedKey, parseSystemInfo } from './wire.js';
 
 /** TrueNAS lets a fat-fingered code be retried three times after the first. */
@@ -27,8 +27,11 @@ function responseType(answer: unknown): string {
 
 function loginFailure(type: string, refused: FailureReason): ClientError {
   switch (type) {
-    case 'AUTH_ERR':
     case 'EXPIRED':
+      // For a key: past its expires_at (or revoked for use over an insecure transport).
+      if (refused === 'key rejected') return new ClientError('key expired', 'key expired: login answered EXPIRED');
+      return new ClientError(refused, `${refused}: login answered ${type}`);
+    case 'AUTH_ERR':
     case 'DENIED':
       return new ClientError(refused, `${refused}: login answered ${type}`);
     default:
@@ -36,11 +39,65 @@ function loginFailure(type: string, refused: FailureReason): ClientError {
   }
 }
 
-async function loginWithKey(conn: RpcConnection, cred: ApiKeyCredential): Promise<void> {
+/** API_KEY_PLAIN: the key itself goes to the server, over the verified TLS connection. */
+export async function keyLogin(conn: RpcConnection, cred: ApiKeyCredential): Promise<void> {
   const type = responseType(
     await conn.call('auth.login_ex', [{ mechanism: 'API_KEY_PLAIN', username: cred.username, api_key: cred.apiKey }]),
   );
   if (type !== 'SUCCESS') throw loginFailure(type, 'key rejected');
+}
+
+/** The failure a SCRAM step stands for, in the client's reasons. */
+function scramFailure(err: ScramError): ClientError {
+  switch (err.kind) {
+    case 'server not verified':
+      return new ClientError('untrusted', 'untrusted: the server could not prove it holds this key (SCRAM server signature wrong)');
+    case 'unsupported certificate':
+      return new ClientError('TLS error', `TLS error: ${err.message}`);
+    case 'malformed message':
+    case 'unsafe parameters':
+      return new ClientError('protocol error', `protocol error: ${err.message}`);
+    default:
+      return new ClientError('key rejected', `key rejected: ${err.message}`);
+  }
+}
+
+/**
+ * SCRAM-SHA-512 bound to this TLS connection (tls-server-end-point): the key never crosses
+ * the wire, and the server proves it knows the key too. `required`: the system accepted SCRAM
+ * before, so a server that refuses the mechanism now is a downgrade, not a reason to fall back.
+ */
+export async function scramLogin(conn: RpcConnection, cred: ApiKeyCredential, required: boolean): Promise<void> {
+  const keyId = Number(/^(\d+)-/.exec(cred.apiKey)?.[1]);
+  const certificate = conn.peerCertificate();
+  if (certificate === undefined) throw new ClientError('TLS error', 'TLS error: no server certificate to bind SCRAM to');
+  try {
+    const first = scramClientFirst({ username: cred.username, keyId, channelBinding: channelBindingData(certificate) });
+    const serverFirst = await scramStep(conn, 'CLIENT_FIRST_MESSAGE', first.message, 'SERVER_FIRST_RESPONSE', required);
+    const final = await scramClientFinal(first.state, serverFirst, cred.apiKey);
+    const serverFinal = await scramStep(conn, 'CLIENT_FINAL_MESSAGE', final.message, 'SERVER_FINAL_RESPONSE', false);
+    scramVerifyServerFinal(final.expectedServerSignature, serverFinal);
+  } catch (err) {
+    throw err instanceof ScramError ? scramFailure(err) : err;
+  }
+}
+
+async function scramStep(conn: RpcConnection, scramType: string, message: string, expected: string, required: boolean): Promise<string> {
+  let answer: unknown;
+  try {
+    answer = await conn.call('auth.login_ex', [{ mechanism: 'SCRAM', scram_type: scramType, rfc_str: message }]);
+  } catch (err) {
+    // A server that does not know the mechanism answers with a validation error.
+    if (required && err instanceof RpcCallError && err.reason !== 'rate limited') {
+      throw new ClientError('login downgraded', 'login downgraded: the system no longer accepts SCRAM key logins');
+    }
+    throw err;
+  }
+  const type = responseType(answer);
+  if (type !== 'SCRAM_RESPONSE') throw loginFailure(type, 'key rejected');
+  const { scram_type: step, rfc_str: text } = answer as { scram_type?: unknown; rfc_str?: unknown };
+  if (step !== expected || typeof text !== 'string') throw new ClientError('protocol error', `protocol error: unexpected SCRAM answer to ${scramType}`);
+  return text;
 }
 
 async function loginWithPassword(conn: RpcConnection, link: Link, request: SignInRequest): Promise<void> {
@@ -56,18 +113,6 @@ async function loginWithPassword(conn: RpcConnection, link: Link, request: SignI
     if (type === 'AUTH_ERR') throw new ClientError('bad credentials', 'bad credentials: wrong 2FA code');
   }
   if (type !== 'SUCCESS') throw loginFailure(type, 'bad credentials');
-}
-
-/** Deletes the key with this name, read back first; one that is already gone counts as deleted. */
-async function deleteByName(conn: RpcConnection, key: KeyRef): Promise<void> {
-  const ids = idsNamed(await conn.call('api_key.query', [[['name', '=', key.keyName]]]), key.keyName);
-  for (const id of ids) {
-    try {
-      await conn.call('api_key.delete', [id]);
-    } catch (err) {
-      if (!(err instanceof ClientError && err.hint === 'not found')) throw err;
-    }
-  }
 }
 
 /** A refusal the server answered to `api_key.create` leaves no key behind: say so to the caller. */
@@ -97,12 +142,4 @@ export async function rpcSignIn(conn: RpcConnection, link: Link, request: SignIn
   };
 }
 
-export async function rpcCheck(conn: RpcConnection, cred: ApiKeyCredential): Promise<SystemInfo> {
-  await loginWithKey(conn, cred);
-  return parseSystemInfo(await conn.call('system.info'));
-}
 
-export async function rpcDeleteKey(conn: RpcConnection, cred: ApiKeyCredential, key: KeyRef): Promise<void> {
-  await loginWithKey(conn, cred);
-  await deleteByName(conn, key);
-}

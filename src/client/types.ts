@@ -8,6 +8,8 @@ export type FailureReason =
   | 'untrusted'
   | 'TLS error'
   | 'key rejected'
+  | 'key expired'
+  | 'login downgraded'
   | 'bad credentials'
   | 'rate limited'
   | '2FA required'
@@ -27,6 +29,8 @@ export interface SystemTarget {
   fingerprint?: string;
   /** Remembered discovery result; re-discovered after a failure. */
   transport?: Transport;
+  /** The system accepted a SCRAM key login once: it gets nothing else (see Session). */
+  login?: 'scram';
 }
 
 export interface SystemInfo {
