@@ -32,7 +32,7 @@ function benchAlert(i: number): SimAlertInput {
     case 2:
       return { klass: 'ZpoolCapacityCritical', args: { volume, capacity: 96 } };
     default:
-      return { level: i % 8 === 3 ? 'INFO' : 'NOTICE', formatted: `Simulated notice ${i + 1}` };
+      return { level: i % 8 === 3 ? 'INFO' : 'NOTICE', args: { index: i + 1 }, formatted: `Simulated notice ${i + 1}` };
   }
 }
 

@@ -156,6 +156,7 @@ class ModelCheck {
 }
 
 function dictionary(value: unknown, prefix: string, model: string): Record<string, unknown> {
+  if (value === undefined) throw new SimValidationError([[prefix, 'Field required', EINVAL]]);
   if (!isObject(value)) throw new SimValidationError([[prefix, `Input should be a valid dictionary or instance of ${model}`, EINVAL]]);
   return value;
 }
