@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { pyFormat, pyJsonDumps } from './python.js';
 import type { SimAlertInput, SimAlertLevel } from './types.js';
 
-export const ALERT_LEVELS: readonly SimAlertLevel[] = ['INFO', 'NOTICE', 'WARNING', 'ERROR', 'CRITICAL', 'ALERT', 'EMERGENCY'];
+const ALERT_LEVELS: readonly SimAlertLevel[] = ['INFO', 'NOTICE', 'WARNING', 'ERROR', 'CRITICAL', 'ALERT', 'EMERGENCY'];
 
 interface AlertClass {
   title: string;
@@ -14,7 +14,7 @@ interface AlertClass {
 }
 
 /** The real alert classes the simulator raises by name (alert/source/*.py). */
-export const ALERT_CLASSES: Record<string, AlertClass> = {
+const ALERT_CLASSES: Record<string, AlertClass> = {
   VolumeStatus: { title: 'Pool Status Is Not Healthy', level: 'CRITICAL', text: 'Pool %(volume)s state is %(state)s: %(status)s%(devices)s' },
   ZpoolCapacityWarning: { title: 'Pool Space Usage Is Above 90%', level: 'WARNING', text: "Space usage for pool '%(volume)s' is %(capacity)d%%." },
   ZpoolCapacityCritical: { title: 'Pool Space Usage Is Above 95%', level: 'CRITICAL', text: "Space usage for pool '%(volume)s' is %(capacity)d%%." },
@@ -30,7 +30,7 @@ export const ALERT_CLASSES: Record<string, AlertClass> = {
 /** What a test raises without naming a class: not a real class, so it says so. */
 const SIMULATED: AlertClass = { title: 'Simulated Alert', level: 'WARNING', text: 'Simulated alert' };
 
-export interface AlertRecord {
+interface AlertRecord {
   uuid: string;
   source: string;
   klass: string;
@@ -59,7 +59,7 @@ function formatText(text: string, args: unknown): string {
   }
 }
 
-export function makeAlert(input: SimAlertInput, now: number): AlertRecord {
+function makeAlert(input: SimAlertInput, now: number): AlertRecord {
   const klass = input.klass ?? 'Simulated';
   const cls = classOf(klass);
   const level = input.level ?? cls.level;

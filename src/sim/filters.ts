@@ -17,7 +17,7 @@ const OPS = new Set(['=', '!=', '>', '>=', '<', '<=', '~', 'in', 'nin', 'rin', '
 /** Marks a key or path that is absent (Python's `undefined` sentinel in `get_impl`). */
 const ABSENT = Symbol('absent');
 
-export interface QueryOptions {
+interface QueryOptions {
   get: boolean;
   count: boolean;
   limit: number;

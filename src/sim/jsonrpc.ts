@@ -33,9 +33,9 @@ import type { SimVersion } from './types.js';
 import { type Credential } from './user-info.js';
 
 /** Real servers close an anonymous connection that sends a bigger message… */
-export const ANONYMOUS_MAX_MESSAGE = 8 * 1024;
+const ANONYMOUS_MAX_MESSAGE = 8 * 1024;
 /** …and an authenticated one past 64 kB. */
-export const AUTHENTICATED_MAX_MESSAGE = 64 * 1024;
+const AUTHENTICATED_MAX_MESSAGE = 64 * 1024;
 /** What `ws` itself accepts, so that our own limits decide (the middleware's EXTENDED size). */
 export const WS_MAX_PAYLOAD = 2 * 1024 * 1024;
 const CLOSE_INVALID_TEXT = 1007;

@@ -107,7 +107,7 @@ function keyRows(ctx: CallContext, keys: KeyRecord[]): Record<string, unknown>[]
 }
 
 /** The composed privilege allowlist of an account: FULL_ADMIN is `*`, other roles list the methods they grant. */
-export function privilegeAllowlist(principal: Principal, version: SimVersion): AllowEntry[] {
+function privilegeAllowlist(principal: Principal, version: SimVersion): AllowEntry[] {
   if (principal.roles.includes(FULL_ADMIN)) return [FULL_ADMIN_ENTRY];
   const granted = expandRoles(principal.roles, version);
   return Object.entries(methodsOf(version))

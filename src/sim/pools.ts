@@ -4,7 +4,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { SimPoolStatus, SimScanInput, SimVersion } from './types.js';
 
-export const POOL_STATUSES: readonly SimPoolStatus[] = ['ONLINE', 'DEGRADED', 'FAULTED', 'OFFLINE', 'UNAVAIL', 'REMOVED'];
+const POOL_STATUSES: readonly SimPoolStatus[] = ['ONLINE', 'DEGRADED', 'FAULTED', 'OFFLINE', 'UNAVAIL', 'REMOVED'];
 const SCAN_FUNCTIONS = ['SCRUB', 'RESILVER'] as const;
 const SCAN_STATES = ['SCANNING', 'FINISHED', 'CANCELED'] as const;
 
@@ -58,7 +58,7 @@ interface DiskRecord {
   device: string;
 }
 
-export interface PoolRecord {
+interface PoolRecord {
   id: number;
   name: string;
   guid: string;

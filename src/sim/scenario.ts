@@ -6,7 +6,7 @@ import type { SystemState } from './system-state.js';
 import type { SimAlertInput, SimPopulate } from './types.js';
 
 /** The alert the VolumeStatus source raises for an unhealthy pool (alert/source/volume_status.py), HTML and all. */
-export function volumeStatusAlert(state: SystemState, poolName: string): SimAlertInput {
+function volumeStatusAlert(state: SystemState, poolName: string): SimAlertInput {
   const row = poolRow(state.pools.pool(poolName), state.version);
   const bad: string[] = [];
   const walk = (vdevs: Record<string, unknown>[]): void => {

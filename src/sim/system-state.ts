@@ -53,7 +53,7 @@ export type KeyCheck =
 export const INSECURE_TRANSPORT_REASON = 'Attempt to use over an insecure transport';
 /** Login records kept per system: enough for any test, bounded for long benchmark runs. */
 export const LOGIN_LOG_LIMIT = 1000;
-export const DEFAULT_MODEL = 'AMD Ryzen Embedded V1500B';
+const DEFAULT_MODEL = 'AMD Ryzen Embedded V1500B';
 /** `get_instance` names a missing key after the service class (ApiKeyService). */
 const KEY_VERBOSE_NAME = 'ApiKey';
 /** What a caller without the right to see secrets gets in `Secret` fields. */
@@ -330,7 +330,7 @@ export class SystemState {
       username: (k.owner ?? ROOT).username,
       revoked: k.revoked,
       revokedReason: k.revokedReason,
-      expiresAt: k.expiresAt,
+      ...(k.expiresAt === null ? {} : { expiresAt: k.expiresAt }),
     }));
   }
 

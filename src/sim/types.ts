@@ -88,8 +88,8 @@ export interface SimApiKey {
   username: string;
   revoked: boolean;
   revokedReason: string | null;
-  /** ms since the epoch, or null (never). */
-  expiresAt: number | null;
+  /** ms since the epoch; absent when the key never expires. */
+  expiresAt?: number;
 }
 
 export interface SimLoginRecord {

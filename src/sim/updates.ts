@@ -8,7 +8,7 @@ import type { SimUpdateOffer, SimVersion } from './types.js';
 const REBOOT_REQUIRED = 'System update was already applied, system reboot is required.';
 
 /** `system.release_notes_url`. */
-export function releaseNotesUrl(version: string): string {
+function releaseNotesUrl(version: string): string {
   const parts = (/^\d+(\.\d+)*/.exec(version)?.[0] ?? version).split('.');
   const base = `https://www.truenas.com/docs/scale/${parts.slice(0, 2).join('.')}/gettingstarted/scalereleasenotes`;
   return parts.length === 2 ? base : `${base}/#${parts.join('')}`;

@@ -188,7 +188,7 @@ describe('REST on 24.10 (no JSON-RPC)', () => {
     expect((await request(url(SYS.v2410, '/update/check_available'), { method: 'POST', headers: bearer(key.key) })).json()).toEqual({
       status: 'UNAVAILABLE',
     });
-    expect(sim.apiKeys(SYS.v2410).find((k) => k.name === 'tnc-full')).toMatchObject({ username: 'root', revoked: false, expiresAt: null });
+    expect(sim.apiKeys(SYS.v2410).find((k) => k.name === 'tnc-full')).toEqual({ id: expect.any(Number), name: 'tnc-full', username: 'root', revoked: false, revokedReason: null });
   });
 
   it('validates creates as the 24.10 schema, and an unknown key id is just an invalid key', async () => {
