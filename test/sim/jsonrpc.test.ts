@@ -450,6 +450,11 @@ describe('versioned endpoints', () => {
       });
     }
     expect((await c.call('alert.list')).result).toEqual([]);
+    const on26 = await signedIn(SYS.v26, 'truenas_admin', '/api/v25.04.1');
+    expect((await on26.call('update.status')).error?.data.errname).toBe('ENOMETHOD');
+    expect((await on26.call('pool.query')).error?.data.reason).toBe("API version 'v25.04.2' does not contain model 'PoolQueryResult'");
+    const on2510 = await signedIn(SYS.v26, 'truenas_admin', '/api/v25.10.0');
+    expect((await on2510.call('pool.query')).result).toHaveLength(1);
   });
 
   it('has each release\'s update method only', async () => {
