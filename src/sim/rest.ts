@@ -143,6 +143,16 @@ function primaryKey(raw: string): number | string {
   return /^\d+$/.test(raw) ? Number(raw) : raw;
 }
 
+/** `_filterable_args`' conversion of `limit`/`offset`/`count`: digits, then true/false/1/0. */
+function convertOption(value: string): unknown {
+  if (/^\d+$/.test(value)) return Number(value);
+  const lower = value.toLowerCase();
+  if (lower === 'true') return true;
+  if (lower === 'false') return false;
+  return value;
+}
+
+/** …and of filter values and `sort` items, which also know null. */
 function convert(value: string): unknown {
   if (/^\d+$/.test(value)) return Number(value);
   const lower = value.toLowerCase();
@@ -159,7 +169,7 @@ function filterableArgs(params: URLSearchParams): unknown[] {
   const extra: Record<string, unknown> = {};
   for (const [key, value] of params) {
     if (key === 'limit' || key === 'offset' || key === 'count') {
-      options[key] = /^\d+$/.test(value) ? Number(value) : ['true', '1'].includes(value.toLowerCase()) ? true : ['false', '0'].includes(value.toLowerCase()) ? false : value;
+      options[key] = convertOption(value);
     } else if (key === 'sort') {
       options.sort = value.split(',').map(convert);
     } else if (key.startsWith('extra.')) {
