@@ -1,20 +1,6 @@
 // `system.info` as TrueNAS answers it, with `$date` values and Python timedelta uptime text.
+import { RELEASES } from './release.js';
 import type { SystemState } from './system-state.js';
-import type { SimVersion } from './types.js';
-
-/** The `version` string each release reports (24.10 still carried the product prefix). */
-export const RELEASE: Record<SimVersion, string> = {
-  '24.10': 'TrueNAS-SCALE-24.10.2.4',
-  '25.10': '25.10.1',
-  '26': '26.0.0-BETA.1',
-};
-
-/** What `GET /api/versions` lists; 24.10 has no such endpoint. */
-export const API_VERSIONS: Record<SimVersion, string[] | null> = {
-  '24.10': null,
-  '25.10': ['v25.04.0', 'v25.10.0'],
-  '26': ['v25.04.0', 'v25.10.0', 'v26.0.0'],
-};
 
 const BUILD_TIME = Date.UTC(2025, 11, 2, 18, 30);
 
@@ -33,11 +19,11 @@ export function timedeltaText(seconds: number): string {
 export function systemInfo(state: SystemState, now = Date.now()): Record<string, unknown> {
   const uptimeSeconds = (now - state.bootedAt) / 1000;
   return {
-    version: RELEASE[state.version],
+    version: RELEASES[state.version].release,
     buildtime: { $date: BUILD_TIME },
     hostname: state.hostname,
     physmem: 68_719_476_736,
-    model: 'AMD Ryzen Embedded V1500B',
+    model: state.model,
     cores: 8,
     physical_cores: 4,
     loadavg: [0.12, 0.2, 0.18],

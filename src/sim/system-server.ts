@@ -10,11 +10,11 @@ import type { TLSSocket } from 'node:tls';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { SimCertificate } from './certificate.js';
 import { answer, isAbort, type SimContext } from './context.js';
-import { AUTHENTICATED_MAX_MESSAGE, RpcSession } from './jsonrpc.js';
+import { RpcSession, WS_MAX_PAYLOAD } from './jsonrpc.js';
 import { isLoopback } from './loopback.js';
 import { RateLimiter } from './rate-limit.js';
 import { handleHttp } from './rest.js';
-import { API_VERSIONS } from './system-info.js';
+import { apiVersionOfPath } from './release.js';
 import type { SystemState } from './system-state.js';
 import type { SimFault } from './types.js';
 
@@ -31,7 +31,7 @@ export class SystemServer implements SimContext {
   port = 0;
   private readonly front: net.Server;
   private readonly tls: https.Server;
-  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: AUTHENTICATED_MAX_MESSAGE });
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD });
   /** Raw and TLS sockets alike, so that `down` and `close()` leave nothing open. */
   private readonly sockets = new Set<Duplex>();
   private readonly closing = new AbortController();
@@ -126,13 +126,13 @@ export class SystemServer implements SimContext {
 
   private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const path = new URL(req.url ?? '/', 'https://simulator').pathname;
-    const versions = API_VERSIONS[this.state.version];
-    if (!versions || !(path === '/api/current' || versions.some((v) => path === `/api/${v}`))) {
+    const apiVersion = apiVersionOfPath(this.state.version, path);
+    if (apiVersion === null) {
       socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
       return;
     }
     if (this.fault === 'hang') return;
-    const start = () => this.wss.handleUpgrade(req, socket, head, (ws) => this.startSession(ws, socket as TLSSocket));
+    const start = () => this.wss.handleUpgrade(req, socket, head, (ws) => this.startSession(ws, socket as TLSSocket, apiVersion));
     try {
       // A garbage system still completes the upgrade; its frames are the garbage.
       await answer(this, start, start);
@@ -141,9 +141,9 @@ export class SystemServer implements SimContext {
     }
   }
 
-  private startSession(ws: WebSocket, socket: TLSSocket): void {
+  private startSession(ws: WebSocket, socket: TLSSocket, apiVersion: string): void {
     ws.on('error', () => {});
     const secure = socket.encrypted === true || isLoopback(socket.remoteAddress);
-    new RpcSession(this, ws, socket.remoteAddress ?? '', secure);
+    new RpcSession(this, ws, socket.remoteAddress ?? '', secure, apiVersion);
   }
 }

@@ -60,7 +60,7 @@ describe('faults', () => {
     const fast = versions(1).then((r) => (order.push(1), r));
     const [s] = await Promise.all([slow, fast]);
     expect(order).toEqual([1, 0]);
-    expect(s.json()).toEqual(['v25.04.0', 'v25.10.0']);
+    expect((s.json() as string[]).at(-1)).toBe('v25.10.2');
     await sim.setFault(0, 'none');
   });
 

@@ -14,10 +14,10 @@ export interface HttpResult {
 
 export function request(
   url: string,
-  opts: { method?: string; headers?: Record<string, string>; body?: unknown } = {},
+  opts: { method?: string; headers?: Record<string, string>; body?: unknown; raw?: string } = {},
 ): Promise<HttpResult> {
   return new Promise((resolve, reject) => {
-    const payload = opts.body === undefined ? undefined : JSON.stringify(opts.body);
+    const payload = opts.raw ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body));
     const req = https.request(
       url,
       {
