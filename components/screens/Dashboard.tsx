@@ -23,7 +23,7 @@ function dashboardColumns(width: number): Column<SystemRow>[] {
   return [
     { title: 'Name', width: name!, text: (r) => r.system.name },
     { title: 'Address', width: address!, text: (r) => addressText(r.system) },
-    { title: 'Version', width: version!, text: (r) => r.status?.info?.version ?? '' },
+    { title: 'Version', width: version!, text: (r) => r.status?.health?.info?.version ?? '' },
     { title: 'Connected', width: connected!, text: (r) => connectedText(r.status, r.system), tone: connectedTone },
     { title: 'Last checked', width: checked!, text: (r) => lastCheckedText(r.status) },
   ];

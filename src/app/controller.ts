@@ -398,7 +398,7 @@ export class Controller {
 
   /** After any change of keys: the checker must not use a cached key, and rows show the news soon. */
   private keysChanged(id?: string): void {
-    this.checker.forget();
+    this.checker.forget(id);
     this.reloadSystems();
     this.reloadKeyring();
     this.poller.checkNow(id);

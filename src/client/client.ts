@@ -9,7 +9,7 @@ import { handshake, type PeerTrust } from './peer.js';
 import { restSignIn } from './rest.js';
 import { rpcSignIn, withRpc } from './rpc.js';
 import { RestSession, RpcSession, type Session } from './session.js';
-import { parseSystemInfo } from './wire.js';
+import { parseSystemDetails } from './health.js';
 import type {
   ApiKeyCredential,
   CallOptions,
@@ -140,7 +140,7 @@ export class TrueNASClient {
   /** One key login and `system.info`, in a session of its own. */
   checkKey(target: SystemTarget, cred: ApiKeyCredential, opts: CallOptions = {}): Promise<CheckResult> {
     return this.#withSession(target, cred, opts, async (session) => ({
-      info: parseSystemInfo(await session.call('system.info', [], opts)),
+      info: parseSystemDetails(await session.call('system.info', [], opts)),
       transport: session.transport,
     }));
   }
@@ -171,12 +171,25 @@ export class TrueNASClient {
     return session;
   }
 
+  /**
+   * Runs `work` in a session of its own. A REST session opens without a request, so a
+   * remembered REST transport that no longer fits (TrueNAS 26 has none) shows only in the
+   * first call: then the transport is discovered again, once.
+   */
   async #withSession<T>(target: SystemTarget, cred: ApiKeyCredential, opts: CallOptions, work: (session: Session) => Promise<T>): Promise<T> {
-    const session = await this.openSession(target, cred, opts);
+    const attempt = async (at: SystemTarget) => {
+      const session = await this.openSession(at, cred, opts);
+      try {
+        return await work(session);
+      } finally {
+        session.close();
+      }
+    };
     try {
-      return await work(session);
-    } finally {
-      session.close();
+      return await attempt(target);
+    } catch (err) {
+      if (target.transport !== 'rest' || !(err instanceof ClientError) || err.hint !== 'wrong transport') throw err;
+      return attempt({ ...target, transport: undefined });
     }
   }
 

@@ -4,7 +4,8 @@ import type { Link, SignInRequest } from './link.js';
 import { deleteByName } from './key-names.js';
 import { RestSession } from './session.js';
 import type { FailureReason, MintedKey, SystemInfo } from './types.js';
-import { parseCreatedKey, parseSystemInfo } from './wire.js';
+import { parseSystemDetails } from './health.js';
+import { parseCreatedKey } from './wire.js';
 
 // REST v2.0: TrueNAS up to 24.10 (and, deprecated, 25.x). Only chosen when /api/versions is 404.
 const API = '/api/v2.0';
@@ -37,7 +38,7 @@ const ok = (reply: HttpReply): boolean => reply.status >= 200 && reply.status < 
 async function systemInfo(link: Link, authorization: string, refused: FailureReason): Promise<SystemInfo> {
   const reply = await send(link, { method: 'GET', path: `${API}/system/info`, authorization });
   if (!ok(reply)) throw failure(reply, 'system/info', refused);
-  return parseSystemInfo(reply.body);
+  return parseSystemDetails(reply.body);
 }
 
 export async function restSignIn(link: Link, request: SignInRequest): Promise<Omit<MintedKey, 'transport'>> {

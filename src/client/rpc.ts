@@ -3,7 +3,8 @@ import { RpcCallError, RpcConnection } from './jsonrpc.js';
 import { ScramError, channelBindingData, scramClientFinal, scramClientFirst, scramVerifyServerFinal } from './scram.js';
 import type { Link, SignInRequest } from './link.js';
 import type { ApiKeyCredential, FailureReason, MintedKey } from './types.js';
-import { isObject, parseCreatedKey, parseSystemInfo } from './wire.js';
+import { parseSystemDetails } from './health.js';
+import { isObject, parseCreatedKey } from './wire.js';
 
 /** TrueNAS lets a fat-fingered code be retried three times after the first. */
 const MAX_OTP_ATTEMPTS = 4;
@@ -124,7 +125,7 @@ export async function rpcSignIn(conn: RpcConnection, link: Link, request: SignIn
   await loginWithPassword(conn, link, request);
   // Read before minting: a key is only created once nothing else can fail the sign-in.
   // A user without the READONLY_ADMIN role may not read system.info; that is no reason to fail.
-  const info = await conn.call('system.info').then(parseSystemInfo, (err: unknown) => {
+  const info = await conn.call('system.info').then(parseSystemDetails, (err: unknown) => {
     if (err instanceof RpcCallError && err.reason === 'server error') return undefined;
     throw err;
   });

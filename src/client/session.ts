@@ -137,7 +137,8 @@ export class RestSession implements Session {
         throw new RpcCallError('protocol error', `protocol error: ${route.path} not found (HTTP 404)`, hint);
       }
       if (reply.status === 429) throw new ClientError('rate limited', `rate limited: HTTP 429 on ${route.path}`);
-      throw new ClientError('server error', `server error: HTTP ${reply.status} on ${route.path}`);
+      if (reply.status >= 500) throw new ClientError('server error', `server error: HTTP ${reply.status} on ${route.path}`);
+      throw new ClientError('protocol error', `protocol error: unexpected HTTP ${reply.status} on ${route.path}`);
     } catch (err) {
       throw redacted(toClientError(err), [this.authorization]);
     } finally {
@@ -159,13 +160,18 @@ async function loginWith(conn: RpcConnection, cred: ApiKeyCredential, policy: Lo
   return 'plain';
 }
 
-/** `auth.mechanism_choices` lists SCRAM on TrueNAS 26; older releases lack it (or the method). */
+/**
+ * `auth.mechanism_choices` lists SCRAM on TrueNAS 26. Releases before it refuse the call
+ * until login (25.x answers EINVAL) or lack it: that is a no, not a failure. A malformed or
+ * rate-limited answer is a failure.
+ */
 async function offersScram(conn: RpcConnection): Promise<boolean> {
   try {
     const choices = await conn.call('auth.mechanism_choices');
     return Array.isArray(choices) && choices.includes('SCRAM');
   } catch (err) {
-    if (err instanceof RpcCallError) return false;
+    if (err instanceof RpcCallError && err.reason !== 'protocol error' && err.reason !== 'rate limited') return false;
+    if (err instanceof RpcCallError && err.hint === 'wrong transport') return false;
     throw err;
   }
 }

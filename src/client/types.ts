@@ -33,11 +33,10 @@ export interface SystemTarget {
   login?: 'scram';
 }
 
-export interface SystemInfo {
-  version: string;
-  hostname: string;
-  uptimeSeconds?: number;
-}
+import type { SystemDetails } from './health.js';
+
+/** What `system.info` says of a system (the release number alone as its version). */
+export type SystemInfo = SystemDetails;
 
 export interface CertificateInfo {
   host: string;

@@ -1,6 +1,5 @@
 import { cleanText } from '../../store/clean-text.js';
 import { ClientError } from './errors.js';
-import type { SystemInfo } from './types.js';
 
 /** Largest message or body we accept; TrueNAS answers for our calls are a few kB. */
 export const MAX_PAYLOAD_BYTES = 1024 * 1024;
@@ -23,18 +22,6 @@ export function isObject(value: unknown): value is JsonObject {
 
 function unexpected(what: string): ClientError {
   return new ClientError('protocol error', `protocol error: unexpected ${what}`);
-}
-
-export function parseSystemInfo(value: unknown): SystemInfo {
-  if (!isObject(value) || typeof value.version !== 'string' || typeof value.hostname !== 'string') {
-    throw unexpected('system.info answer');
-  }
-  const uptime = value.uptime_seconds;
-  return {
-    version: cleanText(value.version),
-    hostname: cleanText(value.hostname),
-    ...(typeof uptime === 'number' && Number.isFinite(uptime) ? { uptimeSeconds: uptime } : {}),
-  };
 }
 
 export interface CreatedKey {

@@ -5,9 +5,13 @@ import { DamagedEntryError, LockedError, NotFoundError, RecordChangedError } fro
 import type { KeyringStore } from '../../store/keyring-store.js';
 import type { SystemRecord } from '../../store/types.js';
 import type { TrueNASClient } from '../client/client.js';
-import type { ApiKeyCredential, KeyRef, SystemInfo, SystemTarget } from '../client/types.js';
+import { RpcCallError } from '../client/jsonrpc.js';
+import type { Session } from '../client/session.js';
+import type { ApiKeyCredential, KeyRef, SystemTarget } from '../client/types.js';
 import { KeyUnavailableError } from './errors.js';
+import { checkHealth, type HealthMemo } from './health-check.js';
 import type { CheckFn } from './poller.js';
+import type { SystemHealth } from './types.js';
 
 /**
  * A key minted in this run while there is no keyring: it lives in memory, bound to the
@@ -26,8 +30,8 @@ export interface UsableKey {
   key: KeyRef;
 }
 
-export function targetOf(record: Pick<SystemRecord, 'address' | 'fingerprint' | 'transport'>): SystemTarget {
-  return { address: record.address, fingerprint: record.fingerprint, transport: record.transport };
+export function targetOf(record: Pick<SystemRecord, 'address' | 'fingerprint' | 'transport' | 'login'>): SystemTarget {
+  return { address: record.address, fingerprint: record.fingerprint, transport: record.transport, login: record.login };
 }
 
 /**
@@ -61,7 +65,7 @@ export function usableKey(store: KeyringStore, sessionKeys: ReadonlyMap<string, 
 }
 
 export interface KeyCheckerOptions {
-  /** Passed to the client for each check (the poller's own deadline applies as well). */
+  /** Passed to the client for each call (the poller's own deadline applies as well). */
   timeoutMs?: number;
   /** Keys minted in this run while there is no keyring; they win over the keyring. */
   sessionKeys?: ReadonlyMap<string, SessionKey>;
@@ -69,22 +73,94 @@ export interface KeyCheckerOptions {
 
 export interface KeyChecker {
   check: CheckFn;
-  /** Drops what the checker holds for the systems' keys (call when keys change or polling stops). */
-  forget(): void;
+  /** Ends the kept session of one system, or of all (keys changed, polling stops, the keyring locks). */
+  forget(id?: string): void;
+  /** Logins made since the checker was created, by system id: what each interval costs the servers. */
+  logins(): ReadonlyMap<string, number>;
 }
 
+interface Kept {
+  session: Session;
+  /** What the session was opened with: another key or another target needs a new one. */
+  apiKey: string;
+  address: string;
+  fingerprint: string | undefined;
+}
+
+/** A failure of the connection itself, which a fresh session may not have. */
+function connectionLost(err: unknown): boolean {
+  const reason = (err as { reason?: unknown } | null)?.reason;
+  return !(err instanceof RpcCallError) && (reason === 'unreachable' || reason === 'protocol error');
+}
+
+/**
+ * Checks each system in a session kept between intervals: a login only when the session is
+ * new (first check, key changed, connection dropped), as TrueNAS Connect does.
+ */
 export function createKeyChecker(store: KeyringStore, client: TrueNASClient, options: KeyCheckerOptions = {}): KeyChecker {
-  const check: CheckFn = async (id, signal): Promise<SystemInfo> => {
-    const { target, credential } = usableKey(store, options.sessionKeys, id);
-    const { transport, info } = await client.checkKey(target, credential, { timeoutMs: options.timeoutMs, signal });
-    const current = store.getSystem(id); // may have been removed while the check ran
-    if (current && current.transport !== transport) {
-      // Not awaited, and a failure is not the server's: the transport is only a hint that
-      // saves one discovery next time, and the slot must not wait for the disk or its lock.
-      store.updateSystem(id, { transport }).catch(() => undefined);
+  const kept = new Map<string, Kept>();
+  const memos = new Map<string, HealthMemo>();
+  const loginCounts = new Map<string, number>();
+  const callOptions = (signal: AbortSignal) => ({ timeoutMs: options.timeoutMs, signal });
+
+  function drop(id: string): void {
+    kept.get(id)?.session.close();
+    kept.delete(id);
+  }
+
+  async function sessionFor(id: string, usable: UsableKey, signal: AbortSignal): Promise<{ session: Session; fresh: boolean }> {
+    const current = kept.get(id);
+    const { target, credential } = usable;
+    if (current?.session.alive && current.apiKey === credential.apiKey && current.address === target.address && current.fingerprint === target.fingerprint) {
+      return { session: current.session, fresh: false };
     }
-    return info;
+    drop(id);
+    const session = await client.openSession(target, credential, callOptions(signal));
+    loginCounts.set(id, (loginCounts.get(id) ?? 0) + 1);
+    kept.set(id, { session, apiKey: credential.apiKey, address: target.address, fingerprint: target.fingerprint });
+    remember(id, session);
+    return { session, fresh: true };
+  }
+
+  /**
+   * What the session found out is kept in the record: the transport (a hint that spares a
+   * discovery) and SCRAM once accepted (never plain again). Not awaited: the slot must not
+   * wait for the disk or its lock, and a failed write is not the server's fault.
+   */
+  function remember(id: string, session: Session): void {
+    const record = store.getSystem(id);
+    if (!record) return;
+    const patch = {
+      ...(record.transport !== session.transport ? { transport: session.transport } : {}),
+      ...(session.login === 'scram' && record.login !== 'scram' ? { login: 'scram' as const } : {}),
+    };
+    if (Object.keys(patch).length > 0) store.updateSystem(id, patch).catch(() => undefined);
+  }
+
+  const check: CheckFn = async (id, signal) => {
+    const usable = usableKey(store, options.sessionKeys, id);
+    const memo = memos.get(id) ?? {};
+    memos.set(id, memo);
+    const run = async (): Promise<SystemHealth> => {
+      const { session, fresh } = await sessionFor(id, usable, signal);
+      try {
+        return await checkHealth(session, usable.key, memo, callOptions(signal));
+      } catch (err) {
+        drop(id);
+        // A kept session the server dropped (middleware restarted, NAT timeout) is no news:
+        // one fresh session settles whether the system is really gone.
+        if (!fresh && connectionLost(err)) return run();
+        throw err;
+      }
+    };
+    return run();
   };
-  // Every check asks the store for the key afresh, so there is nothing to forget yet.
-  return { check, forget: () => undefined };
+
+  return {
+    check,
+    forget(id) {
+      for (const each of id === undefined ? [...kept.keys()] : [id]) drop(each);
+    },
+    logins: () => loginCounts,
+  };
 }

@@ -1,13 +1,12 @@
 // The connectivity poller: decides when each system is checked and keeps its status. It knows
 // nothing of the keyring or the network; `check` does the work.
 
-import type { SystemInfo } from '../client/types.js';
 import { DueQueue } from './due-queue.js';
 import { reasonOf } from './errors.js';
-import type { StatusReason, SystemStatus } from './types.js';
+import type { StatusReason, SystemHealth, SystemStatus } from './types.js';
 
 /** Checks one system. Throws an error with a `reason` (ClientError, KeyUnavailableError). */
-export type CheckFn = (id: string, signal: AbortSignal) => Promise<SystemInfo>;
+export type CheckFn = (id: string, signal: AbortSignal) => Promise<SystemHealth>;
 
 export interface PollerOptions {
   check: CheckFn;
@@ -48,7 +47,7 @@ interface Flight {
   stalled: boolean;
 }
 
-type Outcome = { ok: true; info: SystemInfo } | { ok: false; reason: StatusReason };
+type Outcome = { ok: true; health: SystemHealth } | { ok: false; reason: StatusReason };
 
 export class Poller {
   private readonly check: CheckFn;
@@ -231,8 +230,8 @@ export class Poller {
     this.setStatus(id, { checking: true });
     // The executor turns a synchronous throw into a rejection, and settling always happens
     // on a later tick, never inside this loop.
-    new Promise<SystemInfo>((resolve) => resolve(this.check(id, controller.signal))).then(
-      (info) => this.settle(id, flight, { ok: true, info }),
+    new Promise<SystemHealth>((resolve) => resolve(this.check(id, controller.signal))).then(
+      (health) => this.settle(id, flight, { ok: true, health }),
       (error: unknown) => this.settle(id, flight, { ok: false, reason: reasonOf(error) }),
     );
   }
@@ -247,7 +246,7 @@ export class Poller {
           ...current,
           connected: true,
           reason: undefined,
-          info: outcome.info,
+          health: outcome.health,
           lastChecked: now,
           lastSuccess: now,
           checking: false,

@@ -95,8 +95,13 @@ export class SystemServer implements SimContext {
     }
   }
 
+  /**
+   * A new web certificate. TrueNAS restarts its web service to apply one, which ends every
+   * connection: kept sessions reconnect and meet the new certificate.
+   */
   setCertificate(cert: SimCertificate): void {
     this.tls.setSecureContext({ key: cert.keyPem, cert: cert.certPem });
+    for (const socket of this.sockets) socket.destroy();
   }
 
   async close(): Promise<void> {

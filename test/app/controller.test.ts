@@ -31,7 +31,7 @@ describe('Add System, Trust Certificate, Sign In', () => {
     expect(h.store.hasEntry(id)).toBe(false);
     expect(tncKeys(0)).toHaveLength(before + 1);
     await untilConnected(h, id, 'True');
-    expect(h.state().statuses.get(id)?.info?.version).toMatch(/^25\.10/);
+    expect(h.state().statuses.get(id)?.health?.info?.version).toMatch(/^25\.10/);
   });
 
   it('asks for the 2FA code when the account has one', async () => {

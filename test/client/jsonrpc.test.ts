@@ -15,6 +15,7 @@ import {
   type RpcHandler,
 } from './helpers/fake-server.js';
 import { reasonOf } from './helpers/outcome.js';
+import { details } from '../helpers/health.js';
 
 const fakes = fakeServerSuite();
 const { client } = fakes;
@@ -79,8 +80,9 @@ describe('JSON-RPC session', () => {
     ['a malformed error', '{"jsonrpc": "2.0", "id": 1, "error": "boom"}'],
   ])('fails with protocol error on an answer that is %s', async (_what, raw) => {
     const { target } = await serve({
-      'auth.login_ex': (_m, _p, session) => {
-        session.sendRaw(raw);
+      'system.info': (_m, _p, session) => {
+        // In answer to the one call before it (ids count from 1 per connection).
+        session.sendRaw(raw.replace('"id": 1', '"id": 3'));
         return NO_ANSWER;
       },
     });
@@ -104,13 +106,14 @@ describe('JSON-RPC session', () => {
 });
 
 describe('checkKey over JSON-RPC', () => {
-  it('logs in with API_KEY_PLAIN and the username, then reads system.info', async () => {
+  it('asks whether SCRAM is offered, logs in with API_KEY_PLAIN and the username when it is not, then reads system.info', async () => {
     const { server, target } = await serve();
     await expect(client.checkKey(target, FAKE_KEY)).resolves.toEqual({
       transport: 'jsonrpc',
-      info: { version: '25.10.1', hostname: 'fake-nas', uptimeSeconds: 42.5 },
+      info: { ...details('25.10.1', 'fake-nas'), uptimeSeconds: 42.5 },
     });
     expect(server.calls).toEqual([
+      { method: 'auth.mechanism_choices', params: [] },
       { method: 'auth.login_ex', params: [{ mechanism: 'API_KEY_PLAIN', username: FAKE_KEY.username, api_key: FAKE_KEY.apiKey }] },
       { method: 'system.info', params: [] },
     ]);
@@ -118,7 +121,7 @@ describe('checkKey over JSON-RPC', () => {
 
   it.each([
     ['AUTH_ERR', { 'auth.login_ex': login('AUTH_ERR') }, 'key rejected'],
-    ['EXPIRED', { 'auth.login_ex': login('EXPIRED') }, 'key rejected'],
+    ['EXPIRED', { 'auth.login_ex': login('EXPIRED') }, 'key expired'],
     ['ENOTAUTHENTICATED after login', { 'system.info': failure(-32001, { error: 207, errname: 'ENOTAUTHENTICATED' }) }, 'key rejected'],
     ['EBUSY', { 'auth.login_ex': failure(-32001, { error: 16, errname: 'EBUSY', reason: 'Rate Limit Exceeded' }) }, 'rate limited'],
     ['"Rate Limit Exceeded"', { 'auth.login_ex': failure(-32001, { reason: 'Rate Limit Exceeded' }) }, 'rate limited'],
@@ -148,7 +151,7 @@ describe('signIn over JSON-RPC', () => {
     const minted = await client.signIn(target, creds);
     expect(minted).toMatchObject({ keyId: 9, username: FAKE_USER.username, key: `9-${'n'.repeat(64)}`, transport: 'jsonrpc' });
     expect(minted.keyName).toMatch(/^tnc-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-    expect(minted.info).toEqual({ version: '25.10.1', hostname: 'fake-nas', uptimeSeconds: 42.5 });
+    expect(minted.info).toEqual({ ...details('25.10.1', 'fake-nas'), uptimeSeconds: 42.5 });
     expect(server.calls[0]).toEqual({ method: 'auth.login_ex', params: [{ mechanism: 'PASSWORD_PLAIN', ...creds }] });
     expect(server.calls.find((c) => c.method === 'api_key.create')?.params).toEqual([
       { name: minted.keyName, username: FAKE_USER.username },

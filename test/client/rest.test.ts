@@ -14,6 +14,7 @@ import {
   type HttpHandler,
 } from './helpers/fake-server.js';
 import { reasonOf } from './helpers/outcome.js';
+import { details } from '../helpers/health.js';
 
 const BASIC = `Basic ${Buffer.from(`${FAKE_USER.username}:${FAKE_USER.password}`).toString('base64')}`;
 const BEARER = `Bearer ${FAKE_KEY.apiKey}`;
@@ -91,7 +92,8 @@ describe('REST v2.0 (TrueNAS 24.10)', () => {
     const minted = await client.signIn(target, { ...FAKE_USER });
     expect(minted).toMatchObject({ keyId: 5, key: KEY, username: FAKE_USER.username, transport: 'rest' });
     expect(minted.keyName).toMatch(/^tnc-[0-9a-f-]{36}$/);
-    expect(minted.info).toEqual({ version: 'TrueNAS-SCALE-24.10.2', hostname: 'old-nas' });
+    // The release number alone: 24.10 puts the product name in front of it.
+    expect(minted.info).toEqual(details('24.10.2', 'old-nas'));
     const create = server.requests.find((r) => r.method === 'POST');
     expect(create).toMatchObject({ url: '/api/v2.0/api_key', authorization: BASIC });
     expect(JSON.parse(create?.body ?? '')).toEqual({ name: minted.keyName, allowlist: [{ method: '*', resource: '*' }] });
@@ -124,19 +126,21 @@ describe('REST v2.0 (TrueNAS 24.10)', () => {
     const { server, target } = await serve(legacyServer());
     await expect(client.checkKey(target, FAKE_KEY)).resolves.toEqual({
       transport: 'rest',
-      info: { version: 'TrueNAS-SCALE-24.10.2', hostname: 'old-nas' },
+      info: details('24.10.2', 'old-nas'),
     });
     expect(server.requests.at(-1)).toMatchObject({ method: 'GET', url: '/api/v2.0/system/info', authorization: BEARER });
   });
 
   it.each([
     [401, 'key rejected'],
-    [403, 'key rejected'],
+    // The key authenticated; its allowlist does not cover the call: not a rejected key.
+    [403, 'server error'],
     [429, 'rate limited'],
     [500, 'server error'],
     [503, 'server error'],
     [418, 'protocol error'],
   ])('maps HTTP %i on a Bearer check to %s', async (status, reason) => {
+    // (403 with the hint `not permitted`, so a check shows the column as not known.)
     const { target } = await serve(
       legacyServer({ 'GET /api/v2.0/system/info': (_req, res) => (json(res, status, { message: 'x' }), true) }),
     );

@@ -4,6 +4,7 @@ import { TrueNASClient } from '../../src/client/client.js';
 import { selfSigned, testCA, type TestCert } from './helpers/certs.js';
 import { reasonOf } from './helpers/outcome.js';
 import { FAKE_KEY, FakeServer, fakeKeyRef, startFake, wellBehavedRpc } from './helpers/fake-server.js';
+import { details } from '../helpers/health.js';
 
 describe('TLS: pinning and CA verification', () => {
   let own: TestCert;
@@ -28,7 +29,7 @@ describe('TLS: pinning and CA verification', () => {
 
   it('talks to a server whose certificate matches the pin', async () => {
     const result = await client.checkKey({ address: selfSignedServer.url, fingerprint: own.fingerprint }, FAKE_KEY);
-    expect(result).toEqual({ transport: 'jsonrpc', info: { version: '25.10.1', hostname: 'fake-nas', uptimeSeconds: 42.5 } });
+    expect(result).toEqual({ transport: 'jsonrpc', info: { ...details('25.10.1', 'fake-nas'), uptimeSeconds: 42.5 } });
   });
 
   it('accepts the pin in any case and without colons', async () => {

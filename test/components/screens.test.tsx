@@ -4,6 +4,7 @@ import { bodyHeight, reducer, type AppState } from '../../src/app/state.js';
 import type { SystemView } from '../../src/app/systems.js';
 import type { SystemStatus } from '../../src/poller/types.js';
 import { renderState } from './app-harness.js';
+import { details, healthOf } from '../helpers/health.js';
 
 const cleanups: Array<() => void> = [];
 afterEach(() => {
@@ -32,7 +33,7 @@ const status = (id: string, connected: boolean | null, reason?: SystemStatus['re
   checking: false,
   failures: 0,
   lastChecked: connected === null ? undefined : Date.UTC(2025, 0, 1, 12, 0, 0),
-  info: connected ? { version: '25.10.1', hostname: id } : undefined,
+  health: connected ? healthOf(details('25.10.1', id)) : undefined,
 });
 
 function withSystems(count: number, statuses: SystemStatus[] = []) {

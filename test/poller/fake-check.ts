@@ -1,6 +1,7 @@
 // A scriptable `check` for the fake-timer tests: each system answers, fails, hangs or waits
 // on command, and the helper counts how many calls are in flight at once.
-import type { SystemInfo } from '../../src/client/types.js';
+import type { SystemHealth } from '../../src/poller/types.js';
+import { details, healthOf } from '../helpers/health.js';
 import type { CheckFn } from '../../src/poller/poller.js';
 
 export interface FakeCall {
@@ -10,7 +11,7 @@ export interface FakeCall {
   at: number;
   /** Answered or failed (a check the poller gave up on may still be open). */
   settled: boolean;
-  resolve(info?: SystemInfo): void;
+  resolve(info?: SystemHealth): void;
   reject(error: unknown): void;
 }
 
@@ -32,8 +33,8 @@ export const answerAfter =
   (call) =>
     setTimeout(() => call.resolve(), ms);
 
-export function infoFor(id: string): SystemInfo {
-  return { version: '25.10.1', hostname: `host-${id}` };
+export function infoFor(id: string): SystemHealth {
+  return healthOf(details('25.10.1', `host-${id}`));
 }
 
 export function fakeCheck(defaultBehaviour: Behaviour = answer) {
@@ -43,7 +44,7 @@ export function fakeCheck(defaultBehaviour: Behaviour = answer) {
   let maxInFlight = 0;
 
   const check: CheckFn = (id, signal) =>
-    new Promise<SystemInfo>((resolve, reject) => {
+    new Promise<SystemHealth>((resolve, reject) => {
       inFlight++;
       maxInFlight = Math.max(maxInFlight, inFlight);
       const close = () => {

@@ -56,10 +56,15 @@ export function targetOf(record: SystemRecord): SystemTarget {
 }
 
 /** Signs in to one system as the simulator's admin and stores the minted key. */
-export async function mintAndStore(client: TrueNASClient, sim: SimSystems, keyring: TestKeyring, index: number): Promise<void> {
+export async function mintAndStore(
+  client: TrueNASClient,
+  sim: SimSystems,
+  keyring: TestKeyring,
+  index: number,
+  user: { username: string; password: string } = sim.systems[index]!.users[0]!,
+): Promise<void> {
   const id = keyring.ids[index]!;
-  const admin = sim.systems[index]!.users[0]!;
-  const minted = await client.signIn(targetOf(keyring.store.getSystem(id)!), admin);
+  const minted = await client.signIn(targetOf(keyring.store.getSystem(id)!), user);
   await keyring.store.storeKey(id, minted.key, {
     keyId: minted.keyId,
     keyName: minted.keyName,

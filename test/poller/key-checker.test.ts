@@ -5,6 +5,9 @@ import { startSimulator } from '../../src/sim/simulator.js';
 import type { Simulator } from '../../src/sim/types.js';
 import { createKeyChecker } from '../../src/poller/key-checker.js';
 import { KeyringStore } from '../../store/keyring-store.js';
+import { LIMITED_USER } from '../../src/sim/simulator.js';
+import { RELEASES } from '../../src/sim/release.js';
+import { UPDATE_CHECK_INTERVAL_MS } from '../../src/poller/health-check.js';
 import { keyringFor, mintAndStore, PASSPHRASE, targetOf, waitFor, type TestKeyring } from './helpers.js';
 
 let sim: Simulator;
@@ -46,7 +49,7 @@ describe('createKeyChecker', () => {
     const update = vi.spyOn(store, 'updateSystem');
     const checker = createKeyChecker(store, client);
 
-    expect(await checker.check(ids[0]!, never)).toMatchObject({ hostname: 'truenas-1', version: '25.10.1' });
+    expect((await checker.check(ids[0]!, never)).info).toMatchObject({ hostname: 'truenas-1', version: RELEASES['25.10'].release });
     await waitFor(() => store.getSystem(ids[0]!)?.transport === 'jsonrpc', 'the transport remembered');
     await checker.check(ids[0]!, never);
     expect(update).toHaveBeenCalledTimes(1);
@@ -60,7 +63,8 @@ describe('createKeyChecker', () => {
 
     await mintAndStore(client, sim, keyring, 0);
     await mintAndStore(client, sim, keyring, 1);
-    expect(await reasonOf(checker.check(ids[0]!, never))).toBe('connected'); // now cached
+    expect(await reasonOf(checker.check(ids[0]!, never))).toBe('connected');
+    await store.reload(); // queued behind the transport it remembered
     store.lock();
     expect(await reasonOf(checker.check(ids[0]!, never))).toBe('locked');
 
@@ -114,6 +118,7 @@ describe('createKeyChecker', () => {
     const checker = createKeyChecker(store, client);
     expect(await reasonOf(checker.check(ids[0]!, never))).toBe('connected');
     const before = sim.logins(1).length;
+    await store.reload(); // queued behind the transport the check remembered
     // Someone with write access to the file points system 0 at system 1 (their server).
     const file = JSON.parse(await readFile(store.filePath, 'utf8'));
     Object.assign(file.systems[0], { address: sim.systems[1]!.url, fingerprint: sim.systems[1]!.fingerprint });
@@ -134,6 +139,99 @@ describe('createKeyChecker', () => {
       expect(await checking).toBe('cancelled');
     } finally {
       await sim.setFault(0, 'none');
+    }
+  });
+});
+
+describe('kept sessions', () => {
+  const apiKeyLogins = (index: number) => sim.logins(index).filter((login) => login.mechanism.startsWith('API_KEY')).length;
+
+  it('log in once over ten checks, and see revocation at the next check', async () => {
+    const { store, ids } = keyring;
+    await mintAndStore(client, sim, keyring, 0);
+    const checker = createKeyChecker(store, client);
+    const before = apiKeyLogins(0);
+    try {
+      for (let i = 0; i < 10; i++) expect(await reasonOf(checker.check(ids[0]!, never))).toBe('connected');
+      expect(apiKeyLogins(0) - before).toBe(1);
+      expect(checker.logins().get(ids[0]!)).toBe(1);
+      sim.revokeKeys(0);
+      expect(await reasonOf(checker.check(ids[0]!, never))).toBe('key rejected');
+    } finally {
+      checker.forget();
+    }
+  });
+
+  it('see a key expire at the next check', async () => {
+    const { store, ids } = keyring;
+    await mintAndStore(client, sim, keyring, 0);
+    const checker = createKeyChecker(store, client);
+    try {
+      expect(await reasonOf(checker.check(ids[0]!, never))).toBe('connected');
+      sim.expireKeys(0);
+      expect(await reasonOf(checker.check(ids[0]!, never))).toBe('key expired');
+      // A new session's login says the same.
+      checker.forget();
+      expect(await reasonOf(checker.check(ids[0]!, never))).toBe('key expired');
+    } finally {
+      checker.forget();
+    }
+  });
+
+  it('log in again when the connection dropped, within the same check', async () => {
+    const { store, ids } = keyring;
+    await mintAndStore(client, sim, keyring, 0);
+    const checker = createKeyChecker(store, client);
+    try {
+      expect(await reasonOf(checker.check(ids[0]!, never))).toBe('connected');
+      const before = apiKeyLogins(0);
+      await sim.setFault(0, 'down'); // closes every connection
+      await sim.setFault(0, 'none');
+      expect(await reasonOf(checker.check(ids[0]!, never))).toBe('connected');
+      expect(apiKeyLogins(0) - before).toBe(1);
+    } finally {
+      checker.forget();
+    }
+  });
+
+  it('read alerts, pools and the update state; the update server is asked at most hourly', async () => {
+    const { store, ids } = keyring;
+    await mintAndStore(client, sim, keyring, 0);
+    const checker = createKeyChecker(store, client);
+    try {
+      const first = await checker.check(ids[0]!, never);
+      expect(first.alerts?.counts).toEqual({ critical: 0, error: 0, warning: 0, notice: 0, info: 0 });
+      expect(first.pools?.map((pool) => [pool.name, pool.healthy])).toEqual([['tank', true]]);
+      expect(first.update).toEqual({ available: null, rebootRequired: false });
+      sim.addAlert(0, { level: 'CRITICAL', formatted: 'Pool tank state is DEGRADED' });
+      sim.setPoolStatus(0, 'tank', 'DEGRADED');
+      sim.offerUpdate(0, { version: '25.10.3' });
+      const updateCalls = () => sim.callCounts(0)['update.status'] ?? 0;
+      const asked = updateCalls();
+      const second = await checker.check(ids[0]!, never);
+      expect(second.alerts?.counts.critical).toBe(1);
+      expect(second.pools?.[0]).toMatchObject({ name: 'tank', status: 'DEGRADED', healthy: false });
+      // Within the hour: the answer of the first check, and no new question to the update server.
+      expect(second.update?.available).toBeNull();
+      expect(updateCalls()).toBe(asked);
+      expect(UPDATE_CHECK_INTERVAL_MS).toBe(3_600_000);
+    } finally {
+      checker.forget();
+    }
+  });
+
+  it('leave what the key’s user may not read unknown, and stay connected', async () => {
+    const { store, ids } = keyring;
+    await mintAndStore(client, sim, keyring, 1, LIMITED_USER);
+    const checker = createKeyChecker(store, client);
+    try {
+      const health = await checker.check(ids[1]!, never);
+      expect(health.alerts).toBeNull();
+      expect(health.info).toBeNull();
+      expect(health.update).toBeNull();
+      expect(health.pools?.map((pool) => pool.name)).toEqual(['tank']);
+    } finally {
+      checker.forget();
     }
   });
 });

@@ -7,6 +7,7 @@ import type { Simulator } from '../../src/sim/types.js';
 import { createKeyChecker, type KeyChecker } from '../../src/poller/key-checker.js';
 import { Poller } from '../../src/poller/poller.js';
 import { eachLimited, keyringFor, mintAndStore, waitFor, type TestKeyring } from './helpers.js';
+import { RELEASES } from '../../src/sim/release.js';
 
 const SYSTEMS = 300;
 const TIMEOUT_MS = 2000;
@@ -102,7 +103,7 @@ it('one sweep of 300 systems: healthy ones connect, hung ones time out, down one
   expect(byReason.get('unreachable')).toEqual(DOWN);
   expect(byReason.get('connected')).toHaveLength(SYSTEMS - HUNG.length - DOWN.length);
   expect(byReason.size).toBe(3);
-  expect(poller.get(keyring.ids[0]!)?.info).toMatchObject({ hostname: 'truenas-1', version: '25.10.1' });
+  expect(poller.get(keyring.ids[0]!)?.health?.info).toMatchObject({ hostname: 'truenas-1', version: RELEASES['25.10'].release });
   const { store } = keyring;
   await waitFor(() => UNDISCOVERED.every((i) => store.getSystem(keyring.ids[i]!)?.transport === 'jsonrpc'), 'transports remembered');
 

@@ -33,7 +33,7 @@ describe('schedule', () => {
     await tick();
     expect(fake.calls).toHaveLength(1);
     expect(p.get('a')).toMatchObject({ connected: true, failures: 0, checking: false });
-    expect(p.get('a')?.info?.hostname).toBe('host-a');
+    expect(p.get('a')?.health?.info?.hostname).toBe('host-a');
 
     await tick(999);
     expect(fake.calls).toHaveLength(1);
