@@ -5,7 +5,7 @@ import { discoverTransport } from './discovery.js';
 import { ClientError, redacted, toClientError } from './errors.js';
 import type { Link, SignInRequest } from './link.js';
 import { deleteByName, newKeyName, requireTncKeyName } from './key-names.js';
-import { handshake, type PeerTrust } from './peer.js';
+import { handshake, peerCertificateOf, type PeerTrust } from './peer.js';
 import { restSignIn } from './rest.js';
 import { rpcSignIn, withRpc } from './rpc.js';
 import { RestSession, RpcSession, type Session } from './session.js';
@@ -72,7 +72,7 @@ export class TrueNASClient {
       const { host, port } = parseAddress(address);
       const socket = await handshake({ host, port }, this.#caTrust().context, deadline.signal);
       try {
-        const cert = socket.getPeerX509Certificate();
+        const cert = peerCertificateOf(socket);
         if (cert === undefined) throw new ClientError('TLS error', 'TLS error: server sent no certificate');
         return {
           host,

@@ -4,7 +4,7 @@ import type { TLSSocket } from 'node:tls';
 import type WebSocket from 'ws';
 import { ClientError, toClientError } from './errors.js';
 import type { Link } from './link.js';
-import { openVerified } from './peer.js';
+import { openVerified, peerCertificateOf } from './peer.js';
 import type { FailureReason } from './types.js';
 import { MAX_PAYLOAD_BYTES, isObject, parseWireJson } from './wire.js';
 
@@ -158,7 +158,7 @@ export class RpcConnection {
 
   /** The server's certificate, for channel binding (the connection was opened over it). */
   peerCertificate(): X509Certificate | undefined {
-    return this.#socket?.getPeerX509Certificate();
+    return this.#socket && peerCertificateOf(this.#socket);
   }
 
   get alive(): boolean {

@@ -1,3 +1,4 @@
+import type { X509Certificate } from 'node:crypto';
 import tls, { type SecureContext, type TLSSocket } from 'node:tls';
 import { ClientError, toClientError } from './errors.js';
 
@@ -24,6 +25,18 @@ function pinnedContext(): SecureContext {
   return pinned;
 }
 
+const peerCertificates = new WeakMap<TLSSocket, X509Certificate | undefined>();
+
+/**
+ * The certificate the peer presented. Node 20 hands it out once per socket (a second
+ * getPeerX509Certificate() answers undefined), so it is read once and kept here for the pin
+ * check, the Trust dialog and SCRAM's channel binding alike.
+ */
+export function peerCertificateOf(socket: TLSSocket): X509Certificate | undefined {
+  if (!peerCertificates.has(socket)) peerCertificates.set(socket, socket.getPeerX509Certificate());
+  return peerCertificates.get(socket);
+}
+
 function normalizedFingerprint(fp: string): string {
   return fp.replace(/[^0-9a-f]/gi, '').toUpperCase();
 }
@@ -31,7 +44,7 @@ function normalizedFingerprint(fp: string): string {
 /** Why the peer must not get our credentials, or undefined when it may. */
 function distrust(socket: TLSSocket, trust: PeerTrust): ClientError | undefined {
   if ('pin' in trust) {
-    const presented = socket.getPeerX509Certificate()?.fingerprint256;
+    const presented = peerCertificateOf(socket)?.fingerprint256;
     if (presented === undefined) return new ClientError('TLS error', 'TLS error: server sent no certificate');
     if (normalizedFingerprint(presented) === normalizedFingerprint(trust.pin)) return undefined;
     return new ClientError('certificate changed', 'certificate changed: the server no longer presents the pinned certificate');

@@ -25,7 +25,7 @@ Every system has the users truenas_admin (FULL_ADMIN) and pool_operator (roles P
 API_KEY_WRITE), password truenas-demo.
 
 Prints one JSON ready line, then answers JSON-line commands on stdin, each {"cmd":…,"index":I,…}:
-  fault {fault: none|down|hang|slow|garbage}   revoke   expire {at?: ms}   rotate   keys   logins
+  fault {fault: none|down|hang|slow|garbage}   revoke   expire {at?: ms}   scram {offered}   rotate   keys   logins
   calls   alerts {alerts: [{klass?, level?, text?, args?, formatted?, dismissed?}]}
   add-alert {alert: {…}}   dismiss {uuid}   add-pool {name, status?}   pool {name, status}
   scan {name, scan: {function: SCRUB|RESILVER, state: SCANNING|FINISHED|CANCELED, percentage?}}

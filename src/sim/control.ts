@@ -43,6 +43,7 @@ const COMMANDS: Record<string, Handler> = {
   },
   revoke: (sim, i) => (sim.revokeKeys(i), {}),
   expire: (sim, i, command) => (sim.expireKeys(i, optionalNumber(command, 'at')), {}),
+  scram: (sim, i, command) => (sim.offerScram(i, command.offered !== false), {}),
   async rotate(sim, i) {
     await sim.rotateCertificate(i);
     return { fingerprint: sim.systems[i]!.fingerprint };

@@ -6,6 +6,7 @@ import type { RawData, WebSocket } from 'ws';
 import { GARBAGE, answer, isAbort, type SimContext } from './context.js';
 import {
   EBUSY,
+  EFAULT,
   EINVAL,
   ENOMETHOD,
   ENOTAUTHENTICATED,
@@ -28,7 +29,8 @@ import {
 } from './methods.js';
 import { RELEASES, apiBefore } from './release.js';
 import { rolesAllow } from './roles.js';
-import type { Principal, UserRecord } from './system-state.js';
+import { ScramServerSession, scramLoginReply } from './scram-server.js';
+import { ROOT, type Principal, type UserRecord } from './system-state.js';
 import type { SimVersion } from './types.js';
 import { type Credential } from './user-info.js';
 
@@ -43,15 +45,17 @@ const CLOSE_UNSUPPORTED_DATA = 1003;
 const CLOSE_MESSAGE_TOO_BIG = 1009;
 /** Wrong 2FA codes allowed after the first (MAX_OTP_ATTEMPTS). */
 const OTP_RETRIES = 3;
-/** The mechanisms of AA_LEVEL1 the simulator implements, in the middleware's order (no TOKEN_PLAIN, no SCRAM yet). */
+/** The mechanisms of AA_LEVEL1 the simulator implements, in the middleware's order (no TOKEN_PLAIN). */
 const MECHANISMS = ['API_KEY_PLAIN', 'PASSWORD_PLAIN'] as const;
-/** The tags `auth.login_ex` accepts (AuthLoginExArgs); TOKEN_PLAIN tokens are never valid here. */
-const LOGIN_TAGS = ['API_KEY_PLAIN', 'PASSWORD_PLAIN', 'TOKEN_PLAIN', 'OTP_TOKEN'] as const;
-const LOGIN_FIELDS: Record<(typeof LOGIN_TAGS)[number], readonly string[]> = {
+/** The tags `auth.login_ex` accepts (AuthLoginExArgs); TOKEN_PLAIN tokens are never valid here; SCRAM from 26. */
+const LOGIN_TAGS = ['API_KEY_PLAIN', 'PASSWORD_PLAIN', 'TOKEN_PLAIN', 'OTP_TOKEN', 'SCRAM'] as const;
+type LoginTag = (typeof LOGIN_TAGS)[number];
+const LOGIN_FIELDS: Record<LoginTag, readonly string[]> = {
   API_KEY_PLAIN: ['username', 'api_key'],
   PASSWORD_PLAIN: ['username', 'password'],
   TOKEN_PLAIN: ['token'],
   OTP_TOKEN: ['otp_token'],
+  SCRAM: ['scram_type', 'rfc_str'],
 };
 
 type Id = unknown;
@@ -168,6 +172,8 @@ export class RpcSession {
   private readonly options = { legacy_jobs: true, private_methods: false, py_exceptions: false };
   private otpChallenge: { user: UserRecord; failures: number } | null = null;
   private readonly subscriptions = new Map<string, string>();
+  /** The SCRAM exchange of this connection (26), bound to the certificate it was made over. */
+  private readonly scram: ScramServerSession;
 
   constructor(
     readonly ctx: SimContext,
@@ -177,7 +183,10 @@ export class RpcSession {
     private readonly secureTransport: boolean,
     /** The endpoint's API version (`/api/current` is the newest). */
     private readonly apiVersion: string,
+    /** tls-server-end-point of the certificate this connection presented; null when not TLS. */
+    channelBinding: Uint8Array | null,
   ) {
+    this.scram = new ScramServerSession({ lookup: (username, keyId) => ctx.state.scramLookup(username, keyId), channelBinding });
     ws.on('message', (data, isBinary) => void this.receive(rawText(data), isBinary));
   }
 
@@ -218,7 +227,11 @@ export class RpcSession {
   mechanismChoices(): string[] {
     // 25.x dereferences the credential of an anonymous session (fixed in 26).
     if (!this.caller && this.version !== '26') throw new SimException("'NoneType' object has no attribute 'may_create_auth_token'");
-    return [...MECHANISMS];
+    return this.scramOffered ? ['SCRAM', ...MECHANISMS] : [...MECHANISMS];
+  }
+
+  private get scramOffered(): boolean {
+    return RELEASES[this.version].scram && this.ctx.state.scramOffered;
   }
 
   async loginEx(raw: unknown): Promise<LoginReply> {
@@ -232,19 +245,20 @@ export class RpcSession {
   }
 
   /** `AuthLoginExArgs`: a union tagged by `mechanism`; errors name the tag in their location. */
-  private loginData(raw: unknown): Record<string, unknown> & { mechanism: (typeof LOGIN_TAGS)[number] } {
+  private loginData(raw: unknown): Record<string, unknown> & { mechanism: LoginTag } {
     const attr = 'login_data';
     if (raw === undefined) throw invalid(attr, 'Field required');
     if (!isObject(raw)) throw invalid(attr, 'Input should be a valid dictionary or object to extract fields from');
     if (!('mechanism' in raw)) throw invalid(`${attr}.mechanism`, 'Field required');
     const tag = raw.mechanism;
-    if (typeof tag !== 'string' || !(LOGIN_TAGS as readonly string[]).includes(tag)) {
+    const tags = LOGIN_TAGS.filter((t) => t !== 'SCRAM' || this.scramOffered);
+    if (typeof tag !== 'string' || !(tags as readonly string[]).includes(tag)) {
       throw invalid(
         attr,
-        `Input tag '${String(tag)}' found using 'mechanism' does not match any of the expected tags: ${LOGIN_TAGS.map((t) => `'${t}'`).join(', ')}`,
+        `Input tag '${String(tag)}' found using 'mechanism' does not match any of the expected tags: ${tags.map((t) => `'${t}'`).join(', ')}`,
       );
     }
-    const fields = LOGIN_FIELDS[tag as (typeof LOGIN_TAGS)[number]];
+    const fields = LOGIN_FIELDS[tag as LoginTag];
     const at = `${attr}.${tag}`;
     const errors: [string, string, number][] = [];
     for (const key of Object.keys(raw)) {
@@ -262,11 +276,13 @@ export class RpcSession {
       }
     }
     if (errors.length > 0) throw new SimValidationError(errors);
-    return raw as Record<string, unknown> & { mechanism: (typeof LOGIN_TAGS)[number] };
+    return raw as Record<string, unknown> & { mechanism: LoginTag };
   }
 
-  private async loginByMechanism(data: Record<string, unknown> & { mechanism: (typeof LOGIN_TAGS)[number] }): Promise<LoginReply> {
+  private async loginByMechanism(data: Record<string, unknown> & { mechanism: LoginTag }): Promise<LoginReply> {
     switch (data.mechanism) {
+      case 'SCRAM':
+        return this.scramLogin(data.scram_type as string, data.rfc_str as string);
       case 'PASSWORD_PLAIN':
         return this.passwordLogin(data.username as string, data.password as string);
       case 'API_KEY_PLAIN':
@@ -328,6 +344,31 @@ export class RpcSession {
       return { response_type: 'EXPIRED' };
     }
     return this.loginResult(mechanism, username, check.outcome === 'SUCCESS' ? check.principal : null, 'API_KEY');
+  }
+
+  /**
+   * `auth.login_ex` SCRAM (plugins/auth.py at 26.0): the first message answers with the
+   * server-first, the final one signs the session in before answering with the server
+   * signature. Every refusal is AUTH_ERR after PAM's fail delay.
+   */
+  private async scramLogin(scramType: string, rfcStr: string): Promise<LoginReply> {
+    const step =
+      scramType === 'CLIENT_FIRST_MESSAGE'
+        ? this.scram.clientFirst(rfcStr)
+        : scramType === 'CLIENT_FINAL_MESSAGE'
+          ? this.scram.clientFinal(rfcStr)
+          : null;
+    if (step === null) throw invalid('login_data.SCRAM.scram_type', "Input should be 'CLIENT_FIRST_MESSAGE' or 'CLIENT_FINAL_MESSAGE'");
+    if (step.kind === 'NOT_IN_PROGRESS') throw new SimCallError(EFAULT, 'SCRAM authentication is not in progress');
+    if (step.kind === 'SERVER_FIRST_RESPONSE') return scramLoginReply(step);
+    if (step.kind === 'AUTH_ERR') {
+      this.record('SCRAM', undefined, 'AUTH_ERR');
+      await this.ctx.failDelay();
+      return scramLoginReply(step);
+    }
+    const key = this.ctx.state.keyRecords().find((k) => k.id === step.keyId);
+    const reply = await this.loginResult('SCRAM', step.username, key ? (key.owner ?? ROOT) : null, 'API_KEY');
+    return reply.response_type === 'SUCCESS' ? scramLoginReply(step, reply.user_info) : reply;
   }
 
   private async otpLogin(token: string): Promise<LoginReply> {

@@ -132,18 +132,18 @@ const COMMON: Record<string, MethodSpec> = {
   'api_key.create': {
     params: ['api_key_create'],
     access: KEY_WRITE,
-    run(ctx, args) {
-      const issued = ctx.state.createKey(args[0], keyActor(ctx));
+    async run(ctx, args) {
+      const issued = await ctx.state.withScram(ctx.state.createKey(args[0], keyActor(ctx)));
       return toWire(ctx.state.issuedShape(issued, ctx.apiVersion, exposeSecrets(ctx, 'API_KEY'), true));
     },
   },
   'api_key.update': {
     params: ['id', 'api_key_update'],
     access: KEY_WRITE,
-    run(ctx, args) {
+    async run(ctx, args) {
       const id = intArg(args, 0, 'id');
       if (args[1] === undefined) throw invalid('api_key_update', 'Field required');
-      const issued = ctx.state.updateKey(id, args[1], keyActor(ctx));
+      const issued = await ctx.state.withScram(ctx.state.updateKey(id, args[1], keyActor(ctx)));
       return toWire(ctx.state.issuedShape(issued, ctx.apiVersion, exposeSecrets(ctx, 'API_KEY')));
     },
   },

@@ -21,6 +21,8 @@ export interface Release {
   train: string;
   /** What `--scenario demo` offers as the available update. */
   nextRelease: string;
+  /** SCRAM-SHA-512 API-key logins with channel binding (26.0 BETA.3). */
+  scram: boolean;
 }
 
 export const RELEASES: Record<SimVersion, Release> = {
@@ -34,6 +36,7 @@ export const RELEASES: Record<SimVersion, Release> = {
     anonymousPing: false,
     train: 'TrueNAS-SCALE-ElectricEel',
     nextRelease: '25.04.2.6',
+    scram: false,
   },
   '25.04': {
     release: '25.04.2.6',
@@ -45,6 +48,7 @@ export const RELEASES: Record<SimVersion, Release> = {
     anonymousPing: false,
     train: 'TrueNAS-SCALE-Fangtooth',
     nextRelease: '25.10.2',
+    scram: false,
   },
   '25.10': {
     release: '25.10.2',
@@ -56,6 +60,7 @@ export const RELEASES: Record<SimVersion, Release> = {
     anonymousPing: true,
     train: 'TrueNAS-SCALE-Goldeye',
     nextRelease: '25.10.3',
+    scram: false,
   },
   '26': {
     release: '26.0.0-BETA.3',
@@ -77,6 +82,7 @@ export const RELEASES: Record<SimVersion, Release> = {
     anonymousPing: true,
     train: 'TrueNAS-SCALE-Halfmoon',
     nextRelease: '26.0.0-RC.1',
+    scram: true,
   },
 };
 

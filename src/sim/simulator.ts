@@ -87,6 +87,9 @@ export async function startSimulator(opts: SimOptions): Promise<Simulator> {
     setFault: (index, fault: SimFault) => server(index).setFault(fault),
     revokeKeys: (index) => state(index).revokeAll(),
     expireKeys: (index, at = Date.now()) => state(index).expireAll(at),
+    offerScram: (index, offered) => {
+      state(index).scramOffered = offered;
+    },
     async rotateCertificate(index) {
       const s = server(index);
       const cert = await createCertificate(s.state.hostname);

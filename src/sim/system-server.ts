@@ -11,6 +11,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { SimCertificate } from './certificate.js';
 import { answer, isAbort, type SimContext } from './context.js';
 import { RpcSession, WS_MAX_PAYLOAD } from './jsonrpc.js';
+import { tlsServerEndPoint } from './scram-server.js';
 import { isLoopback } from './loopback.js';
 import { RateLimiter } from './rate-limit.js';
 import { handleHttp } from './rest.js';
@@ -149,6 +150,9 @@ export class SystemServer implements SimContext {
   private startSession(ws: WebSocket, socket: TLSSocket, apiVersion: string): void {
     ws.on('error', () => {});
     const secure = socket.encrypted === true || isLoopback(socket.remoteAddress);
-    new RpcSession(this, ws, socket.remoteAddress ?? '', secure, apiVersion);
+    // The simulator's certificates are ECDSA with SHA-256: tls-server-end-point hashes with it.
+    const own = socket.encrypted === true ? socket.getCertificate() : null;
+    const binding = own && 'raw' in own ? tlsServerEndPoint(own.raw as Buffer, 'sha256') : null;
+    new RpcSession(this, ws, socket.remoteAddress ?? '', secure, apiVersion, binding);
   }
 }

@@ -6,6 +6,7 @@ import { AlertStore } from './alerts.js';
 import { EACCES, EINVAL, SimCallError, SimValidationError, instanceNotFound, matchNotFound, type ValidationEntry } from './errors.js';
 import { PoolStore } from './pools.js';
 import { RELEASES, apiBefore } from './release.js';
+import { scramMaterialFor, type IssuedScramMaterial, type ScramKeyLookup } from './scram-server.js';
 import type { SimApiKey, SimLoginRecord, SimUpdateOffer, SimUser, SimVersion } from './types.js';
 
 export interface Principal {
@@ -37,6 +38,8 @@ export interface KeyRecord {
   revokedReason: string | null;
   /** 24.10 only. */
   allowlist: AllowEntry[] | null;
+  /** 26: what SCRAM logins are checked against, made when the key string is issued. */
+  scram?: IssuedScramMaterial;
 }
 
 /** Who asks for a key change: the middleware lets only full admins and API_KEY_WRITE holders touch other users' keys. */
@@ -168,6 +171,13 @@ export class SystemState {
   readonly alerts = new AlertStore();
   readonly pools = new PoolStore();
   update: SimUpdateOffer = null;
+  /** 26: whether SCRAM key logins are offered (a test switches it off to play a downgrade). */
+  scramOffered = true;
+  /**
+   * PBKDF2 rounds of new keys' SCRAM material. The middleware uses 500,000; the simulator
+   * makes keys with the fewest a client accepts (50,000), so tests and the demo stay quick.
+   */
+  scramIterations = 50_000;
   private readonly keys = new Map<number, KeyRecord>();
   private nextKeyId = 1;
   private readonly loginLog: SimLoginRecord[] = [];
@@ -365,7 +375,14 @@ export class SystemState {
       name: k.name,
       username: owner.username,
       user_identifier: owner.id,
-      keyhash: exposeSecrets ? `$sha256$${k.salt.toString('base64')}$${k.hash.toString('base64')}` : SECRET_VALUE,
+      ...(k.scram
+        ? {
+            iterations: k.scram.iterations,
+            salt: exposeSecrets ? k.scram.salt.toString('base64') : SECRET_VALUE,
+            stored_key: exposeSecrets ? k.scram.storedKey.toString('base64') : SECRET_VALUE,
+            server_key: exposeSecrets ? k.scram.serverKey.toString('base64') : SECRET_VALUE,
+          }
+        : { keyhash: exposeSecrets ? `$sha256$${k.salt.toString('base64')}$${k.hash.toString('base64')}` : SECRET_VALUE }),
       created_at: new Date(k.createdAt),
       expires_at: k.expiresAt === null ? null : new Date(k.expiresAt),
       local: true,
@@ -383,7 +400,10 @@ export class SystemState {
   issuedShape(issued: { entry: KeyRecord; key?: string }, apiVersion: string, exposeSecrets: boolean, created = false): Record<string, unknown> {
     const shape = this.entryShape(issued.entry, apiVersion, exposeSecrets);
     if (created && 'user_identifier' in shape) shape.user_identifier = String(shape.user_identifier);
-    return issued.key === undefined ? shape : { ...shape, key: issued.key };
+    if (issued.key === undefined) return shape;
+    // 26 hands the precomputed ClientKey out with the key string, once.
+    const scram = issued.entry.scram;
+    return { ...shape, key: issued.key, ...(scram ? { client_key: scram.clientKey.toString('base64') } : {}) };
   }
 
   private insert(fields: Pick<KeyRecord, 'name' | 'owner' | 'expiresAt' | 'allowlist'>, now: number): { entry: KeyRecord; key: string } {
@@ -425,6 +445,24 @@ export class SystemState {
     entry.salt = randomBytes(16);
     entry.hash = hashKey(entry.salt, secret);
     entry.revoked = false;
+    delete entry.scram;
     return `${entry.id}-${secret}`;
+  }
+
+  /** 26 keeps SCRAM material for every key string it issues (utils/crypto.py generate_api_key_auth_data). */
+  async withScram<T extends { entry: KeyRecord; key?: string }>(issued: T): Promise<T> {
+    if (!RELEASES[this.version].scram || issued.key === undefined) return issued;
+    const secret = issued.key.slice(issued.key.indexOf('-') + 1);
+    issued.entry.scram = await scramMaterialFor(secret, this.scramIterations);
+    return issued;
+  }
+
+  /** What a SCRAM login by `<username>:<key id>` may use, as pam_truenas sees the user's keys. */
+  scramLookup(username: string, keyId: number, now = Date.now()): ScramKeyLookup {
+    const record = this.keys.get(keyId);
+    if (!record?.scram || (record.owner ?? ROOT).username !== username) return { status: 'unknown' };
+    if (record.revoked) return { status: 'revoked' };
+    if (record.expiresAt !== null && record.expiresAt <= now) return { status: 'expired' };
+    return { status: 'active', material: record.scram };
   }
 }

@@ -119,6 +119,8 @@ export interface Simulator {
   revokeKeys(index: number): void;
   /** Set every API key's `expires_at` to `at` (default now): key logins then answer EXPIRED. */
   expireKeys(index: number, at?: number): void;
+  /** TrueNAS 26: offer SCRAM key logins or not (off plays a server, or a man in the middle, that strips it). */
+  offerScram(index: number, offered: boolean): void;
   /** New self-signed certificate; `systems[index].fingerprint` changes. */
   rotateCertificate(index: number): Promise<void>;
   apiKeys(index: number): SimApiKey[];

@@ -22,6 +22,7 @@ export function fakeServerSuite() {
   return {
     client,
     fingerprint: () => cert.fingerprint,
+    certificate: () => cert,
     /** Starts a fake and the target that pins it. */
     async serve(options: Omit<FakeServerOptions, 'cert'>): Promise<{ server: FakeServer; target: SystemTarget }> {
       const server = await startFake({ cert, ...options });
