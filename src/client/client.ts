@@ -7,7 +7,7 @@ import type { Link, SignInRequest } from './link.js';
 import { newKeyName, requireTncKeyName } from './key-names.js';
 import { handshake, type PeerTrust } from './peer.js';
 import { restCheck, restDeleteKey, restSignIn } from './rest.js';
-import { rpcCheck, rpcDeleteKey, rpcSignIn, withRpc } from './rpc.js';
+import { rpcCall, rpcCheck, rpcDeleteKey, rpcSignIn, withRpc } from './rpc.js';
 import type {
   ApiKeyCredential,
   CallOptions,
@@ -42,6 +42,8 @@ export interface SignInCredentials {
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
+
+export const REST_ONLY_CALL = 'call needs TrueNAS 25.04 or later: this system offers only the REST API';
 
 /** X509Certificate names are one `key=value` per line. */
 const oneLine = (name: string): string => name.split('\n').filter(Boolean).join(', ');
@@ -125,6 +127,22 @@ export class TrueNASClient {
             : await withRpc(link, 'key rejected', (conn) => rpcCheck(conn, cred)),
         transport,
       })),
+    );
+  }
+
+  /**
+   * One JSON-RPC call with an API key, answered with its result. A REST-only system (24.10)
+   * is refused before its key is sent: REST has no such call.
+   */
+  call(target: SystemTarget, cred: ApiKeyCredential, method: string, params: unknown[], opts: CallOptions = {}): Promise<unknown> {
+    // A remembered REST transport is confirmed by discovery (no key involved): the system may
+    // have been upgraded since, and REST still answers checks on 25.x.
+    const confirmed = target.transport === 'rest' ? { ...target, transport: undefined } : target;
+    return this.#run(opts, [cred.apiKey], (deadline) =>
+      this.#viaTransport(confirmed, this.#link(target, deadline), (link, transport) => {
+        if (transport === 'rest') throw new ClientError('protocol error', REST_ONLY_CALL);
+        return withRpc(link, 'key rejected', (conn) => rpcCall(conn, cred, method, params));
+      }),
     );
   }
 

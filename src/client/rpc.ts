@@ -102,6 +102,12 @@ export async function rpcCheck(conn: RpcConnection, cred: ApiKeyCredential): Pro
   return parseSystemInfo(await conn.call('system.info'));
 }
 
+/** One call of the caller's choice in a session logged in with the key (`tnc call`). */
+export async function rpcCall(conn: RpcConnection, cred: ApiKeyCredential, method: string, params: unknown[]): Promise<unknown> {
+  await loginWithKey(conn, cred);
+  return conn.call(method, params);
+}
+
 export async function rpcDeleteKey(conn: RpcConnection, cred: ApiKeyCredential, key: KeyRef): Promise<void> {
   await loginWithKey(conn, cred);
   await deleteByName(conn, key);
