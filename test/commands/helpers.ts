@@ -24,9 +24,9 @@ export class Tnc {
     return result;
   }
 
-  /** With the passphrase on file descriptor 3 (`--passphrase-fd 3`). */
-  withPassphrase(args: string[], passphrase = PASSPHRASE): Promise<CliRun> {
-    return this.run([...args, '--passphrase-fd', '3'], { fd3: `${passphrase}\n` });
+  /** `tnc COMMAND --passphrase-fd 3 ARGS…` with the passphrase on file descriptor 3. */
+  withPassphrase([command, ...args]: string[], passphrase = PASSPHRASE): Promise<CliRun> {
+    return this.run([command!, '--passphrase-fd', '3', ...args], { fd3: `${passphrase}\n` });
   }
 
   /** No output so far held a secret, in plain text, base64 or hex. */
