@@ -6,6 +6,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { EXIT_NOT_CONNECTED } from '../src/commands/output.js';
 import { absolute, type BudgetResult } from './budget.js';
 import { copyDataDir, PASSPHRASE, prepareOfflineDataDir, prepareSimDataDir } from './fixtures.js';
 import { startTnc, type KeyPressFigures } from './keypress.js';
@@ -13,6 +14,7 @@ import { POLLER_MAIN } from './paths.js';
 import type { PollerFigures, PollerJob } from './poller-main.js';
 import { DEFAULT_TIMEOUT_MS } from './poller.js';
 import { SimProcess } from './sim-process.js';
+import { benchStatus } from './status.js';
 import { round } from './stats.js';
 import { benchStartup } from './startup.js';
 import { benchUnlock, useDefaultKdf } from './unlock.js';
@@ -106,6 +108,18 @@ async function main(): Promise<void> {
     progress('key press to frame during the first sweep after unlock');
     await copyDataDir(dir('sim'), dir('tui'));
     const duringSweep = await keyPresses(dir('tui'), { passphrase: PASSPHRASE }, plan.presses);
+
+    progress(`tnc status over ${plan.systems} systems`);
+    await copyDataDir(dir('sim'), dir('status'));
+    const status = await benchStatus(dir('status'), DEFAULT_TIMEOUT_MS);
+    budgets.status = absolute(
+      `tnc status, ${plan.systems} systems, ${hung} hung, reduced KDF, --timeout ${DEFAULT_TIMEOUT_MS / 1000} s: wall <= timeout + 5 s`,
+      'ms',
+      status.wallMs,
+      DEFAULT_TIMEOUT_MS + 5_000,
+      { ...status },
+      status.exitCode === EXIT_NOT_CONNECTED && status.outcomes['False · timeout'] === hung,
+    );
 
     const { baseline, sweeps } = plan.memory;
     progress(`poller: one sweep, then ${sweeps} sweeps for memory`);

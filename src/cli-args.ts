@@ -17,10 +17,19 @@ export type ParsedCli =
 
 export const USAGE = `Usage: tnc [--data-dir DIR] [--poll-interval SECONDS] [--timeout SECONDS] [--concurrency N]
            [--ca-file PEM] [--demo [--systems N]]
+       tnc list   [--data-dir DIR] [--json]
+       tnc status [--data-dir DIR] [--json] [--timeout SECONDS] [--concurrency N] [--passphrase-fd N]
+       tnc call   [--data-dir DIR] [--timeout SECONDS] [--passphrase-fd N] (SYSTEM | --all) METHOD [ARG ...]
        tnc --help | --version
+       tnc COMMAND --help
 
 TrueNAS Connect keyring: keeps TrueNAS API keys encrypted under one passphrase and shows
-which systems are connected.
+which systems are connected. Without a command it runs the full-screen terminal UI.
+
+Commands (for shells and scripts; no terminal needed on stdout):
+  list                    the systems in the keyring file (no passphrase needed)
+  status                  check every system once; exit 0 when all are Connected, 3 when not
+  call                    one TrueNAS JSON-RPC call with the stored API key, like midclt call
 
 Options:
   --data-dir DIR          where the keyring lives (default: $TNC_DATA_DIR, else
@@ -35,7 +44,7 @@ Options:
 
 export class UsageError extends Error {}
 
-function positiveNumber(name: string, raw: string | undefined, fallback: number, integer: boolean): number {
+export function positiveNumber(name: string, raw: string | undefined, fallback: number, integer: boolean): number {
   if (raw === undefined) return fallback;
   const value = Number(raw);
   if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {

@@ -1,11 +1,12 @@
 // The program: arguments, the checks that come before any terminal work, the full-screen
 // run and every way out of it. `src/cli.ts` is the installed entry; tests start it through
 // an entry of their own that adds the hooks below (not in the package).
-import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import type { KdfParams } from '../store/types.js';
+import { readCaFile } from './ca-file.js';
 import { parseCli, resolveDataDir, USAGE, UsageError, type CliOptions } from './cli-args.js';
+import { isCommandName, parseCommand } from './commands/args.js';
 import { enterFullScreen, type FullScreen } from './terminal.js';
 
 const EXIT_FATAL = 1;
@@ -39,23 +40,6 @@ function fail(code: number, message: string): never {
 function oneLine(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
   return text.split('\n')[0] ?? 'unknown error';
-}
-
-/** Node accepts any text as `ca` and then trusts nothing: check the file up front. */
-function readCaFile(path: string): Buffer {
-  let pem: Buffer;
-  try {
-    pem = readFileSync(path);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new Error(`--ca-file ${path}: ${code === 'ENOENT' ? 'no such file' : `cannot read it (${code})`}`);
-  }
-  try {
-    new X509Certificate(pem);
-  } catch {
-    throw new Error(`--ca-file ${path}: not a PEM certificate`);
-  }
-  return pem;
 }
 
 async function run(options: CliOptions, ca: Buffer | undefined, hooks: TestHooks): Promise<number> {
@@ -116,7 +100,21 @@ export async function main(argv: string[], hooks: TestHooks = {}): Promise<void>
   }
 }
 
+/** `tnc list | status | call`: for shells and scripts, no terminal needed. */
+async function runSubcommand(argv: string[]): Promise<never> {
+  let command;
+  try {
+    command = parseCommand(argv);
+  } catch (error) {
+    if (error instanceof UsageError) fail(EXIT_USAGE, error.message);
+    throw error;
+  }
+  const { runCommand } = await import('./commands/run.js');
+  process.exit(await runCommand(command));
+}
+
 async function start(argv: string[], hooks: TestHooks): Promise<void> {
+  if (isCommandName(argv[0])) return runSubcommand(argv);
   let parsed;
   try {
     parsed = parseCli(argv);

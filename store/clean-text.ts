@@ -10,7 +10,7 @@ const WHITESPACE_CONTROLS = /[\t\n\v\f\r\u0085\u2028\u2029]/g;
  * C0 controls (ESC among them), DEL, C1 controls (8-bit CSI/OSC), and the Unicode
  * bidirectional controls that can make text read differently from what it is (Trojan Source).
  */
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+export const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 /** Lone surrogates are not text; terminals draw them as garbage or drop them inconsistently. */
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 

@@ -1,11 +1,11 @@
 // What the dashboard, the System screen and `tnc status` show of a system's health (SPEC §4,
 // §5 `!`, §6): pure functions of the client's parsed values. `—` means not known.
 import type { AlertCounts, AlertSummary, Pool, UpdateInfo } from '../client/health.js';
-import type { StatusReason } from '../poller/types.js';
+import type { StatusReason, SystemStatus } from '../poller/types.js';
 
 export const UNKNOWN_TEXT = '—';
 
-/** What one system's row knows; SystemStatus carries these fields once the check fetches them. */
+/** What one system's row knows. */
 export interface HealthFacts {
   /** null until the first check finishes. */
   connected: boolean | null;
@@ -13,6 +13,16 @@ export interface HealthFacts {
   alerts?: AlertSummary | null;
   pools?: readonly Pool[] | null;
   update?: UpdateInfo | null;
+}
+
+/**
+ * A status as the columns read it: health only while connected. A system that stopped
+ * answering keeps its last health in the status, but it is not known now.
+ */
+export function healthFacts(status: SystemStatus | undefined): HealthFacts {
+  const connected = status?.connected ?? null;
+  const health = connected === true ? status?.health : undefined;
+  return { connected, reason: status?.reason, alerts: health?.alerts, pools: health?.pools, update: health?.update };
 }
 
 /** A row's worst state, for colouring (the words in the cells carry the same meaning). */

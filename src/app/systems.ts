@@ -21,7 +21,7 @@ export function connectedText(status: SystemStatus | undefined, system?: SystemV
 }
 
 /** Addresses are always https: the scheme is left out of the table, where width is short. */
-export function addressText(system: SystemView): string {
+export function addressText(system: Pick<SystemView, 'address'>): string {
   return system.address.replace(/^https:\/\//i, '').replace(/\/$/, '');
 }
 

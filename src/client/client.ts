@@ -45,6 +45,8 @@ export interface SignInCredentials {
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 
+export const REST_ONLY_CALL = 'call needs TrueNAS 25.04 or later: this system offers only the REST API';
+
 /** X509Certificate names are one `key=value` per line. */
 const oneLine = (name: string): string => name.split('\n').filter(Boolean).join(', ');
 
@@ -143,6 +145,21 @@ export class TrueNASClient {
       info: parseSystemDetails(await session.call('system.info', [], opts)),
       transport: session.transport,
     }));
+  }
+
+  /**
+   * One JSON-RPC call with an API key, answered with its result. A REST-only system (24.10)
+   * is refused before its key is sent: REST has no such call.
+   */
+  call(target: SystemTarget, cred: ApiKeyCredential, method: string, params: unknown[], opts: CallOptions = {}): Promise<unknown> {
+    // A remembered REST transport is confirmed by discovery (no key involved): the system may
+    // have been upgraded since, and REST still answers checks on 25.x.
+    const confirmed = target.transport === 'rest' ? { ...target, transport: undefined } : target;
+    return this.#withSession(confirmed, cred, opts, (session) => {
+      // A REST session sends nothing until its first call: refused here, the key stays home.
+      if (session.transport === 'rest') throw new ClientError('protocol error', REST_ONLY_CALL);
+      return session.call(method, params, opts);
+    });
   }
 
   /**

@@ -63,7 +63,7 @@ function callError(method: string, error: unknown, whenUnauthenticated: FailureR
     return new RpcCallError('server error', `server error: ${text}`, notFound ? 'not found' : undefined);
   }
   if (error.code === -32601) {
-    return new RpcCallError('protocol error', `protocol error: ${method} not available`, 'wrong transport');
+    return new RpcCallError('protocol error', `protocol error: ${said === '' ? `${method} not available` : text}`, 'wrong transport');
   }
   if (error.code === -32700 || error.code === -32600) return new RpcCallError('protocol error', `protocol error: ${text}`);
   return new RpcCallError('server error', `server error: ${text}`);

@@ -28,12 +28,14 @@ export interface TncRun {
 export function startTnc(
   session: TmuxSession,
   args: string[],
-  options: { cols?: number; rows?: number; env?: Record<string, string>; outputLog?: string } = {},
+  options: { cols?: number; rows?: number; env?: Record<string, string>; outputLog?: string; redirect?: string } = {},
 ): TncRun {
   const status = mkdtempSync(join(tmpdir(), 'tnc-exit-'));
   const quoted = args.map((arg) => `'${arg}'`).join(' ');
+  // Shell redirections of tnc's own stdio (e.g. `< /dev/null`), leaving the pane its terminal.
+  const redirect = options.redirect === undefined ? '' : ` ${options.redirect}`;
   session.start(
-    `node '${TEST_ENTRY_PATH}' ${quoted}; echo $? > '${status}/code.tmp'; stty -a > '${status}/stty'; mv '${status}/code.tmp' '${status}/code'; sleep 600`,
+    `node '${TEST_ENTRY_PATH}' ${quoted}${redirect}; echo $? > '${status}/code.tmp'; stty -a > '${status}/stty'; mv '${status}/code.tmp' '${status}/code'; sleep 600`,
     { ...options, env: { TNC_TEST_KDF: TEST_KDF, ...options.env } },
   );
   if (options.outputLog) session.pipeOutput(options.outputLog);

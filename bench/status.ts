@@ -1,0 +1,44 @@
+// `tnc status` as a script runs it: the built program from spawn to exit, the passphrase on a
+// descriptor, over every simulated system (some hung), at the data directory's reduced KDF.
+import { spawn } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
+import type { Writable } from 'node:stream';
+import { PASSPHRASE } from './fixtures.js';
+import { CLI } from './paths.js';
+import { round } from './stats.js';
+
+export interface StatusFigures {
+  wallMs: number;
+  exitCode: number | null;
+  /** Systems by what `status --json` said of them: `True`, or `False · <reason>`. */
+  outcomes: Record<string, number>;
+  timeoutMs: number;
+}
+
+interface Row {
+  connected: boolean;
+  reason: string | null;
+}
+
+export async function benchStatus(dataDir: string, timeoutMs: number): Promise<StatusFigures> {
+  const args = ['status', '--data-dir', dataDir, '--json', '--timeout', String(timeoutMs / 1000), '--passphrase-fd', '3'];
+  const started = performance.now();
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
+  (child.stdio[3] as Writable).end(`${PASSPHRASE}\n`);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exitCode = await new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', resolve);
+  });
+  const wallMs = performance.now() - started;
+  if (stdout === '') throw new Error(`tnc status printed nothing (exit ${exitCode}): ${stderr.trim()}`);
+  const outcomes: Record<string, number> = {};
+  for (const { connected, reason } of JSON.parse(stdout) as Row[]) {
+    const key = connected ? 'True' : `False · ${reason}`;
+    outcomes[key] = (outcomes[key] ?? 0) + 1;
+  }
+  return { wallMs: round(wallMs), exitCode, outcomes, timeoutMs };
+}
