@@ -2,6 +2,7 @@
 // simulator over TLS, a keyring file made through the store.
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RELEASES } from '../../src/sim/release.js';
 import { startSimulator } from '../../src/sim/simulator.js';
 import type { Simulator } from '../../src/sim/types.js';
 import { KeyringStore } from '../../store/keyring-store.js';
@@ -9,6 +10,7 @@ import { copyDataDir, expectOneLineError, PASSPHRASE, simKeyring, Tnc, type SimK
 
 const DOWN = 1;
 const HUNG = 2;
+const VERSION = RELEASES['25.10'].release;
 let sim: Simulator;
 let keyring: SimKeyring;
 const tnc = new Tnc();
@@ -35,27 +37,37 @@ describe('tnc status', () => {
     expect(rows).toHaveLength(3);
     for (const [index, row] of rows.entries()) {
       const system = sim.systems[index]!;
-      expect(row).toMatch(new RegExp(`^${system.hostname}\\s+127\\.0\\.0\\.1:${system.port}\\s+25\\.10\\.1\\s+True\\s`));
+      expect(row).toMatch(new RegExp(`^${system.hostname}\\s+127\\.0\\.0\\.1:${system.port}\\s+${VERSION.replace(/\./g, '\\.')}\\s+True\\s+ok\\s*$`));
     }
   });
 
-  it('--json prints one array of SPEC §6 objects, health unknown as null', async () => {
-    const run = await status('--json');
-    expect(run.code).toBe(0);
-    const rows = JSON.parse(run.stdout) as unknown[];
-    expect(rows).toEqual(
-      sim.systems.map((system) => ({
-        name: system.hostname,
-        address: system.url,
-        version: '25.10.1',
-        connected: true,
-        reason: null,
-        alerts: null,
-        pools: null,
-        update: null,
-      })),
-    );
-    expect(run.stdout.trimEnd().split('\n')).toHaveLength(1);
+  it('--json prints one array of SPEC §6 objects with each system’s health', async () => {
+    sim.addAlert(1, { level: 'CRITICAL', formatted: 'Pool tank state is DEGRADED' });
+    sim.setPoolStatus(1, 'tank', 'DEGRADED');
+    sim.offerUpdate(2, { version: '25.10.3' });
+    try {
+      const run = await status('--json');
+      expect(run.code).toBe(0);
+      const rows = JSON.parse(run.stdout) as unknown[];
+      const none = { critical: 0, error: 0, warning: 0, notice: 0, info: 0 };
+      expect(rows).toEqual(
+        sim.systems.map((system, index) => ({
+          name: system.hostname,
+          address: system.url,
+          version: VERSION,
+          connected: true,
+          reason: null,
+          alerts: index === 1 ? { ...none, critical: 1 } : none,
+          pools: [{ name: 'tank', status: index === 1 ? 'DEGRADED' : 'ONLINE', healthy: index !== 1 }],
+          update: { available: index === 2 ? '25.10.3' : null },
+        })),
+      );
+      expect(run.stdout.trimEnd().split('\n')).toHaveLength(1);
+    } finally {
+      sim.setAlerts(1, []);
+      sim.setPoolStatus(1, 'tank', 'ONLINE');
+      sim.offerUpdate(2, null);
+    }
   });
 
   it('exits 3 with the reason of each system that is not Connected; the others still answer', async () => {
@@ -67,7 +79,7 @@ describe('tnc status', () => {
       expect(run.stderr).toBe('');
       const rows = JSON.parse(run.stdout) as Array<{ name: string; connected: boolean; reason: string | null; version: string | null }>;
       expect(rows.map(({ connected, reason, version }) => ({ connected, reason, version }))).toEqual([
-        { connected: true, reason: null, version: '25.10.1' },
+        { connected: true, reason: null, version: VERSION },
         { connected: false, reason: 'unreachable', version: null },
         { connected: false, reason: 'timeout', version: null },
       ]);
