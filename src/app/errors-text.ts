@@ -1,6 +1,7 @@
 // One line for the dialog or the status line out of any error. Never a stack trace, and
 // never a library's message that might echo a request (with its credentials) back.
 import { StoreError } from '../../store/errors.js';
+import { ClientError } from '../client/errors.js';
 import type { FailureReason } from '../client/types.js';
 
 const REASON_TEXT: Record<FailureReason, string> = {
@@ -20,6 +21,10 @@ const REASON_TEXT: Record<FailureReason, string> = {
   'insecure address': 'Only https addresses are allowed',
   'invalid address': 'Not a valid address',
   'not a tnc key': 'Not an API key tnc minted: it was left alone',
+  'key limit':
+    'The user already has the most API keys TrueNAS allows: delete one in TrueNAS under Credentials → Users → API keys (the User API Key screen), then sign in again',
+  '2FA on REST':
+    'Two-factor authentication is on for this system, and TrueNAS 24.10 then refuses password sign-in over its REST API for every account: upgrade to TrueNAS 25.04 or later, or sign in as an administrator the 2FA rule does not cover',
   cancelled: 'Cancelled',
 };
 
@@ -42,6 +47,17 @@ export function reasonOf(error: unknown): FailureReason | undefined {
 export function errorText(error: unknown): string {
   const reason = reasonOf(error);
   if (reason === 'invalid address' || reason === 'insecure address') return firstLine((error as Error).message);
+  const details = error instanceof ClientError ? error.details : {};
+  const hint = error instanceof ClientError ? error.hint : undefined;
+  if (reason === 'server error' && hint === 'not permitted') {
+    const said = details.serverReason ? ` (TrueNAS said: ${firstLine(details.serverReason)})` : '';
+    return `This user lacks the TrueNAS role for it: sign in as an administrator${said}`;
+  }
+  // When TrueNAS said why, its words say more than any summary of ours.
+  if (reason === 'server error' && details.serverReason) return `TrueNAS refused: ${firstLine(details.serverReason)}`;
+  if (reason === 'key limit' && details.keyNames?.length) {
+    return `${REASON_TEXT[reason]}. Keys tnc made there that this keyring does not hold: ${details.keyNames.join(', ')}`;
+  }
   if (reason) return REASON_TEXT[reason];
   if (error instanceof StoreError) return firstLine(error.message);
   return error instanceof Error ? `Unexpected error: ${firstLine(error.message)}` : 'Unexpected error';

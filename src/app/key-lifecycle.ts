@@ -6,6 +6,7 @@
 import type { KeyringStore } from '../../store/keyring-store.js';
 import type { EntryMeta, LeftoverKey, SystemRecord } from '../../store/types.js';
 import type { TrueNASClient } from '../client/client.js';
+import { ClientError } from '../client/errors.js';
 import { newKeyName } from '../client/key-names.js';
 import type { ApiKeyCredential, KeyRef, MintedKey, SystemTarget } from '../client/types.js';
 import { targetOf, usableKey, type SessionKey, type UsableKey } from '../poller/key-checker.js';
@@ -82,8 +83,9 @@ export class KeyLifecycle {
       );
     } catch (error) {
       // A refusal the server answered created nothing; anything else may have: the record stays.
-      if (pending && (error as { hint?: string }).hint === 'not created') await this.store.removeLeftover(keyName).catch(() => undefined);
-      throw error;
+      const hint = (error as { hint?: string }).hint;
+      if (pending && (hint === 'not created' || hint === 'not permitted')) await this.store.removeLeftover(keyName).catch(() => undefined);
+      throw this.withoutHeldKeys(error);
     }
     const hostname = minted.info?.hostname;
     const stored = await this.keep(record, minted, options.takeHostname && hostname ? hostname : undefined);
@@ -196,6 +198,20 @@ export class KeyLifecycle {
     if (!entry || this.store.keyringState() !== 'unlocked') return null;
     if (this.store.recordChanged(id)) return 'untrusted';
     return { keyName: entry.meta.keyName, keyId: entry.meta.keyId };
+  }
+
+  /**
+   * At the key limit, the user's `tnc-…` keys that this keyring does not hold are the ones
+   * safe to delete: the error names only those.
+   */
+  private withoutHeldKeys(error: unknown): unknown {
+    if (!(error instanceof ClientError) || error.reason !== 'key limit' || !error.details.keyNames) return error;
+    const held = new Set([
+      ...this.store.listEntries().map((entry) => entry.meta.keyName),
+      ...[...this.sessionKeys.values()].map((key) => key.keyName),
+    ]);
+    const keyNames = error.details.keyNames.filter((name) => !held.has(name));
+    return new ClientError(error.reason, error.message, error.hint, { ...error.details, keyNames });
   }
 
   /** The key tnc may use on this system now, or null. */

@@ -19,6 +19,8 @@ const FAILURE_REASON_SET: Record<FailureReason, true> = {
   'insecure address': true,
   'invalid address': true,
   'not a tnc key': true,
+  'key limit': true,
+  '2FA on REST': true,
   cancelled: true,
 };
 
@@ -30,7 +32,8 @@ export function isFailureReason(value: unknown): value is FailureReason {
  * What a caller may need beyond the reason: `not found` lets deletes be idempotent,
  * `wrong transport` tells the client to re-discover before giving up, `not created` says
  * the server answered `api_key.create` with a refusal (so no key exists to clean up),
- * `not permitted` that the caller lacks the role for a method (its data is simply unknown).
+ * `not permitted` that the caller lacks the role for a method (its data is simply unknown;
+ * a create it refused created nothing).
  */
 export type ErrorHint = 'not found' | 'wrong transport' | 'not created' | 'not permitted';
 
@@ -41,16 +44,29 @@ const MAX_MESSAGE = 500;
  * The only error the client throws. It never carries the underlying error as `cause`:
  * library errors (got's in particular) hold request options with Authorization headers.
  */
+/** What a server said beyond the reason, for the one line a person reads. */
+export interface ErrorDetails {
+  /** The server's own words (TrueNAS's `reason` or validation messages), cleaned. */
+  serverReason?: string;
+  /** `key limit`: the `tnc-…` keys the user has on the server. */
+  keyNames?: readonly string[];
+}
+
 export class ClientError extends Error {
   override readonly name = 'ClientError';
   readonly reason: FailureReason;
   readonly hint?: ErrorHint;
+  readonly details: ErrorDetails;
 
-  constructor(reason: FailureReason, message?: string, hint?: ErrorHint) {
+  constructor(reason: FailureReason, message?: string, hint?: ErrorHint, details: ErrorDetails = {}) {
     // Messages quote what servers said: cleaned here, once, for every error the client throws.
     super(cleanText(message ?? reason, MAX_MESSAGE));
     this.reason = reason;
     this.hint = hint;
+    this.details = {
+      ...(details.serverReason === undefined ? {} : { serverReason: cleanText(details.serverReason, MAX_MESSAGE) }),
+      ...(details.keyNames === undefined ? {} : { keyNames: details.keyNames.map((name) => cleanText(name)) }),
+    };
   }
 }
 
@@ -112,10 +128,12 @@ export function toClientError(err: unknown): ClientError {
   return new ClientError('protocol error', `protocol error: ${detail} (${code})`);
 }
 
-/** Removes every secret from a message that may echo server-supplied text. */
+/** Removes every secret from a message (and the server's words) that may echo server-supplied text. */
 export function redacted(err: ClientError, secrets: readonly string[]): ClientError {
-  const present = secrets.filter((s) => s.length > 0 && err.message.includes(s));
+  const said = err.details.serverReason ?? '';
+  const present = secrets.filter((s) => s.length > 0 && (err.message.includes(s) || said.includes(s)));
   if (present.length === 0) return err;
-  const message = present.reduce((m, s) => m.split(s).join('***'), err.message);
-  return new ClientError(err.reason, message, err.hint);
+  const scrub = (text: string) => present.reduce((m, s) => m.split(s).join('***'), text);
+  const details = err.details.serverReason === undefined ? err.details : { ...err.details, serverReason: scrub(said) };
+  return new (err.constructor as typeof ClientError)(err.reason, scrub(err.message), err.hint, details);
 }

@@ -45,6 +45,8 @@ export interface HttpReply {
   status: number;
   /** Parsed JSON body; undefined when empty or not JSON. */
   body: unknown;
+  /** The body as text (aiohttp answers some errors in plain text). */
+  text: string;
 }
 
 /**
@@ -86,7 +88,7 @@ export async function httpRequest(
       }
     });
     const response = await pending;
-    return { status: response.statusCode, body: parseBody(response.statusCode, response.body) };
+    return { status: response.statusCode, body: parseBody(response.statusCode, response.body), text: response.body };
   } catch (err) {
     if (signal.aborted) throw signal.reason;
     if (oversized) throw new ClientError('protocol error', 'protocol error: answer too large');

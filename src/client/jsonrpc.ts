@@ -46,27 +46,29 @@ function callError(method: string, error: unknown, whenUnauthenticated: FailureR
   const errname = typeof data.errname === 'string' ? data.errname : undefined;
   const said = [data.reason, error.message].find((s): s is string => typeof s === 'string' && s !== '') ?? '';
   const text = `${method}: ${said}`;
+  // What a person should read of it: the middleware's own words, without its errno tag.
+  const serverReason = (words: string) => ({ serverReason: words.replace(/^\[E[A-Z]+\]\s*/, '') });
   if (errname === 'EBUSY' || /rate limit/i.test(said) || error.code === -32000) {
     return new RpcCallError('rate limited', `rate limited: ${text}`);
   }
   if (errname === 'ENOTAUTHENTICATED') return new RpcCallError(whenUnauthenticated, `${whenUnauthenticated}: ${text}`);
   if (error.code === -32001 && (errname === 'EACCES' || errname === 'EPERM' || data.error === EACCES || data.error === EPERM)) {
-    return new RpcCallError('server error', `server error: ${text}`, 'not permitted');
+    return new RpcCallError('server error', `server error: ${text}`, 'not permitted', serverReason(said));
   }
   if (error.code === -32602) {
     const extra = extraMessages(data.extra);
     const detail = extra.text === '' ? text : `${method}: ${extra.text}`;
-    return new RpcCallError('server error', `server error: ${detail}`, extra.notFound ? 'not found' : undefined);
+    return new RpcCallError('server error', `server error: ${detail}`, extra.notFound ? 'not found' : undefined, serverReason(extra.text || said));
   }
   if (error.code === -32001) {
     const notFound = errname === 'ENOENT' || data.error === ENOENT;
-    return new RpcCallError('server error', `server error: ${text}`, notFound ? 'not found' : undefined);
+    return new RpcCallError('server error', `server error: ${text}`, notFound ? 'not found' : undefined, serverReason(said));
   }
   if (error.code === -32601) {
     return new RpcCallError('protocol error', `protocol error: ${said === '' ? `${method} not available` : text}`, 'wrong transport');
   }
   if (error.code === -32700 || error.code === -32600) return new RpcCallError('protocol error', `protocol error: ${text}`);
-  return new RpcCallError('server error', `server error: ${text}`);
+  return new RpcCallError('server error', `server error: ${text}`, undefined, serverReason(said));
 }
 
 interface Pending {

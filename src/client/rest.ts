@@ -5,7 +5,7 @@ import { deleteByName } from './key-names.js';
 import { RestSession } from './session.js';
 import type { FailureReason, MintedKey, SystemInfo } from './types.js';
 import { parseSystemDetails } from './health.js';
-import { parseCreatedKey } from './wire.js';
+import { isObject, parseCreatedKey } from './wire.js';
 
 // REST v2.0: TrueNAS up to 24.10 (and, deprecated, 25.x). Only chosen when /api/versions is 404.
 const API = '/api/v2.0';
@@ -23,10 +23,34 @@ function basic(username: string, password: string): string {
   return `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
 }
 
+/** The messages of a REST validation error: `{message}` or `{attribute: [{message, errno}]}`. */
+function validationText(body: unknown): string {
+  if (!isObject(body)) return '';
+  if (typeof body.message === 'string') return body.message;
+  return Object.entries(body)
+    .flatMap(([attribute, errors]) =>
+      (Array.isArray(errors) ? errors : []).flatMap((e) => (isObject(e) && typeof e.message === 'string' ? [`${attribute}: ${e.message}`] : [])),
+    )
+    .join('; ');
+}
+
+/**
+ * With 2FA on, TrueNAS refuses HTTP Basic for every account (middleware: "HTTP Basic Auth is
+ * unavailable when OTP is enabled"), and 24.10 has no other way to sign in over REST.
+ */
+const BASIC_WITH_OTP = /Basic Auth is unavailable when OTP is enabled/i;
+
 /** What a non-2xx answer means; `refused` is the reason for 401/403 with this credential. */
 function failure(reply: HttpReply, what: string, refused: FailureReason): ClientError {
   const { status } = reply;
+  if (status === 401 && BASIC_WITH_OTP.test(reply.text)) {
+    return new ClientError('2FA on REST', `2FA on REST: HTTP 401 on ${what}: ${reply.text.trim()}`);
+  }
   if (status === 401 || status === 403) return new ClientError(refused, `${refused}: HTTP ${status} on ${what}`);
+  if (status === 422) {
+    const said = validationText(reply.body);
+    return new ClientError('server error', `server error: HTTP 422 on ${what}: ${said}`, undefined, { serverReason: said });
+  }
   if (status === 404) return new ClientError('protocol error', `protocol error: ${what} not found (HTTP 404)`, 'wrong transport');
   if (status === 429) return new ClientError('rate limited', `rate limited: HTTP 429 on ${what}`);
   if (status >= 500) return new ClientError('server error', `server error: HTTP ${status} on ${what}`);
@@ -55,7 +79,7 @@ export async function restSignIn(link: Link, request: SignInRequest): Promise<Om
   });
   if (!ok(reply)) {
     const refusal = failure(reply, 'api_key create', 'bad credentials');
-    throw new ClientError(refusal.reason, refusal.message, 'not created');
+    throw new ClientError(refusal.reason, refusal.message, 'not created', refusal.details);
   }
   const created = parseCreatedKey(reply.body, request.keyName);
   await proveUsable(link, authorization, request.keyName, created.key);

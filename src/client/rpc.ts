@@ -4,6 +4,7 @@ import { ScramError, channelBindingData, scramClientFinal, scramClientFirst, scr
 import type { Link, SignInRequest } from './link.js';
 import type { ApiKeyCredential, FailureReason, MintedKey } from './types.js';
 import { parseSystemDetails } from './health.js';
+import { isTncKeyName } from './key-names.js';
 import { isObject, parseCreatedKey } from './wire.js';
 
 /** TrueNAS lets a fat-fingered code be retried three times after the first. */
@@ -116,9 +117,23 @@ async function loginWithPassword(conn: RpcConnection, link: Link, request: SignI
   if (type !== 'SUCCESS') throw loginFailure(type, 'bad credentials');
 }
 
-/** A refusal the server answered to `api_key.create` leaves no key behind: say so to the caller. */
-function notCreated(err: unknown): unknown {
-  return err instanceof RpcCallError ? new RpcCallError(err.reason, err.message, 'not created') : err;
+/** 25.04.1 to 25.10 allow a user ten keys (PAM_TDB_MAX_KEYS): api_key.create says so. */
+const KEY_LIMIT = /per-user API key limit/i;
+
+/**
+ * A refusal the server answered to `api_key.create` leaves no key behind: say so to the caller.
+ * At the key limit, also say which of the user's keys are tnc's (the ones safe to delete).
+ */
+async function notCreated(conn: RpcConnection, username: string, err: unknown): Promise<unknown> {
+  if (!(err instanceof RpcCallError)) return err;
+  const said = err.details.serverReason ?? '';
+  // A missing role says more than "not created" (and created nothing either).
+  if (!KEY_LIMIT.test(said)) return new RpcCallError(err.reason, err.message, err.hint === 'not permitted' ? err.hint : 'not created', err.details);
+  const keys = await conn.call('api_key.query', [[['username', '=', username]]]).catch(() => []);
+  const keyNames = (Array.isArray(keys) ? keys : [])
+    .flatMap((key) => (isObject(key) && typeof key.name === 'string' ? [key.name] : []))
+    .filter(isTncKeyName);
+  return new ClientError('key limit', `key limit: ${said}`, 'not created', { serverReason: said, keyNames });
 }
 
 export async function rpcSignIn(conn: RpcConnection, link: Link, request: SignInRequest): Promise<Omit<MintedKey, 'transport'>> {
@@ -130,8 +145,8 @@ export async function rpcSignIn(conn: RpcConnection, link: Link, request: SignIn
     throw err;
   });
   await request.onCreating?.(request.keyName);
-  const answer = await conn.call('api_key.create', [{ name: request.keyName, username: request.username }]).catch((err: unknown) => {
-    throw notCreated(err);
+  const answer = await conn.call('api_key.create', [{ name: request.keyName, username: request.username }]).catch(async (err: unknown) => {
+    throw await notCreated(conn, request.username, err);
   });
   const created = parseCreatedKey(answer, request.keyName);
   return {

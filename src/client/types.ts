@@ -18,6 +18,8 @@ export type FailureReason =
   | 'insecure address'
   | 'invalid address'
   | 'not a tnc key'
+  | 'key limit'
+  | '2FA on REST'
   | 'cancelled';
 
 export type Transport = 'jsonrpc' | 'rest';

@@ -200,3 +200,28 @@ describe('a remembered transport that no longer fits', () => {
     ]);
   });
 });
+
+describe('REST refusals a person must read', () => {
+  it('a 422 carries TrueNAS’s validation messages', async () => {
+    const { target } = await serve(
+      legacyServer({
+        'POST /api/v2.0/api_key': (_req, res) => (json(res, 422, { 'api_key_create.name': [{ message: 'Object with this name already exists', errno: 22 }] }), true),
+      }),
+    );
+    const err = await client.signIn(target, { ...FAKE_USER }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ reason: 'server error', hint: 'not created', details: { serverReason: 'api_key_create.name: Object with this name already exists' } });
+  });
+
+  it('Basic refused because 2FA is on is not a wrong password', async () => {
+    const { target } = await serve(
+      legacyServer({
+        'GET /api/v2.0/system/info': (req, res) => {
+          if (req.headers.authorization !== BASIC) return undefined;
+          res.writeHead(401, { 'content-type': 'text/plain' }).end('HTTP Basic Auth is unavailable when OTP is enabled');
+          return true;
+        },
+      }),
+    );
+    expect(await reasonOf(client.signIn(target, { ...FAKE_USER }))).toBe('2FA on REST');
+  });
+});
