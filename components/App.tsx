@@ -13,6 +13,7 @@ import { commandFor, keyName } from './keymap.js';
 import { Dashboard } from './screens/Dashboard.js';
 import { Header } from './screens/Header.js';
 import { KeyringScreen } from './screens/KeyringScreen.js';
+import { SystemScreen } from './screens/SystemScreen.js';
 import { StatusLine } from './status-line/StatusLine.js';
 import { ThemeContext, type Theme } from './theme.js';
 
@@ -43,6 +44,8 @@ function Body({ inputEnabled }: { inputEnabled: boolean }) {
         <DialogView dialog={dialog} columns={viewport.columns} bodyLines={viewport.rows - FRAME_LINES} inputEnabled={inputEnabled} />
       ) : screen === 'dashboard' ? (
         <Dashboard inputEnabled={inputEnabled} />
+      ) : screen === 'system' ? (
+        <SystemScreen />
       ) : (
         <KeyringScreen />
       )}

@@ -6,10 +6,10 @@ import type { Command } from '../src/app/commands.js';
 import type { HelpScope } from '../src/app/dialogs.js';
 
 /** Where a binding applies. An input context is a set of scopes (see `scopesOf`). */
-export type Scope = 'everywhere' | 'screens' | 'dashboard' | 'keyring' | 'filter' | 'dialogs' | 'dialogButtons';
+export type Scope = 'everywhere' | 'screens' | 'dashboard' | 'keyring' | 'system' | 'filter' | 'dialogs' | 'dialogButtons';
 
 /** What receives keys right now; derived from the application state by the App. */
-export type InputContext = 'dashboard' | 'keyring' | 'filter' | 'dialogField' | 'dialogButton';
+export type InputContext = 'dashboard' | 'keyring' | 'system' | 'filter' | 'dialogField' | 'dialogButton';
 
 export interface Binding {
   scope: Scope;
@@ -39,8 +39,11 @@ export const KEYMAP: readonly Binding[] = [
   { scope: 'dashboard', command: 'openKeyring', keys: ['K'], description: 'Keyring screen', footer: 'keyring' },
   { scope: 'dashboard', command: 'unlock', keys: ['u'], description: 'Unlock Keyring', footer: 'unlock' },
   { scope: 'dashboard', command: 'refresh', keys: ['R'], description: 're-check all now' },
-  { scope: 'dashboard', command: 'filter', keys: ['/'], description: 'filter name/address', footer: 'filter' },
+  // Filter and problems only are named on the dashboard's hint line, not in the footer (80 columns).
+  { scope: 'dashboard', command: 'filter', keys: ['/'], description: 'filter name/address' },
   { scope: 'dashboard', command: 'filterClear', keys: ['escape'], description: 'clear filter' },
+  { scope: 'dashboard', command: 'problemsOnly', keys: ['!'], description: 'problems only / all' },
+  { scope: 'dashboard', command: 'openSystem', keys: ['i', 'right'], description: 'System screen', footer: 'details' },
   { scope: 'filter', command: 'filterDone', keys: ['enter'], description: 'keep filter', footer: 'done' },
   { scope: 'filter', command: 'filterClear', keys: ['escape'], description: 'clear filter', footer: 'clear' },
   { scope: 'filter', command: 'cursorUp', keys: ['up'], description: 'row up' },
@@ -50,6 +53,9 @@ export const KEYMAP: readonly Binding[] = [
   { scope: 'keyring', command: 'createKeyring', keys: ['c'], description: 'Create Keyring', footer: 'create' },
   { scope: 'keyring', command: 'activate', keys: ['enter'], description: 'Sign In / press button', footer: 'sign in' },
   { scope: 'keyring', command: 'unlock', keys: ['u'], description: 'Unlock Keyring', footer: 'unlock' },
+  { scope: 'system', command: 'back', keys: ['escape', 'left', 'b'], description: 'back to Dashboard', footer: 'back' },
+  { scope: 'system', command: 'activate', keys: ['enter'], description: 'Sign In to this system', footer: 'sign in' },
+  { scope: 'system', command: 'recheck', keys: ['R'], description: 're-check it now', footer: 're-check' },
   { scope: 'dialogs', command: 'dialogNext', keys: ['tab', 'down'], description: 'next field/button', footer: 'next' },
   { scope: 'dialogs', command: 'dialogPrev', keys: ['shift+tab', 'up'], description: 'prev. field/button' },
   { scope: 'dialogs', command: 'dialogEnter', keys: ['enter'], description: 'next field / submit', footer: 'ok' },
@@ -61,6 +67,7 @@ export const KEYMAP: readonly Binding[] = [
 const SCOPES: Record<InputContext, readonly Scope[]> = {
   dashboard: ['everywhere', 'screens', 'dashboard'],
   keyring: ['everywhere', 'screens', 'keyring'],
+  system: ['everywhere', 'screens', 'system'],
   filter: ['everywhere', 'filter'],
   dialogField: ['everywhere', 'dialogs'],
   dialogButton: ['everywhere', 'dialogs', 'dialogButtons'],
@@ -149,6 +156,7 @@ const SCOPE_TITLES: Record<Scope, string> = {
   dashboard: 'Dashboard',
   filter: 'Filter (after /)',
   keyring: 'Keyring',
+  system: 'System screen',
   dialogs: 'Dialogs',
   dialogButtons: 'Dialog buttons',
 };
@@ -156,6 +164,7 @@ const SCOPE_TITLES: Record<Scope, string> = {
 const HELP_SCOPES: Record<HelpScope, readonly Scope[]> = {
   dashboard: ['everywhere', 'screens', 'dashboard', 'filter'],
   keyring: ['everywhere', 'screens', 'keyring'],
+  system: ['everywhere', 'screens', 'system'],
   dialog: ['everywhere', 'dialogs', 'dialogButtons'],
 };
 

@@ -29,6 +29,11 @@ export type TextToken =
   | 'connected.true'
   | 'connected.false'
   | 'connected.unknown'
+  | 'health.critical'
+  | 'health.warning'
+  | 'health.update'
+  | 'detail.heading'
+  | 'detail.label'
   | 'row.heading'
   | 'row.selected'
   | 'row.selectedBlurred'
@@ -63,6 +68,11 @@ export const colorTheme: Theme = {
     'connected.true': { color: 'green' },
     'connected.false': { color: 'red' },
     'connected.unknown': { color: 'gray' },
+    'health.critical': { color: 'red', bold: true },
+    'health.warning': { color: 'yellow' },
+    'health.update': { color: 'cyan' },
+    'detail.heading': { color: 'cyan', bold: true },
+    'detail.label': { color: 'gray' },
     'row.heading': { bold: true, underline: true },
     'row.selected': { color: 'black', backgroundColor: 'cyan' },
     'row.selectedBlurred': { bold: true, underline: true },
@@ -95,6 +105,12 @@ export const monoTheme: Theme = {
     'connected.true': { bold: true },
     'connected.false': {},
     'connected.unknown': { dimColor: true },
+    // Without colour the words carry the meaning (`1 critical`, `tank DEGRADED`): bold marks them.
+    'health.critical': { bold: true },
+    'health.warning': { bold: true },
+    'health.update': {},
+    'detail.heading': { bold: true, underline: true },
+    'detail.label': { dimColor: true },
     'row.heading': { bold: true, underline: true },
     'row.selected': { inverse: true },
     'row.selectedBlurred': { underline: true },

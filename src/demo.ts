@@ -38,8 +38,10 @@ const REST_ONLY_SYSTEM = 2;
 
 function simulatorArgs(systems: number): string[] {
   const versions = Array.from({ length: systems }, (_, i) => (i === REST_ONLY_SYSTEM ? '24.10' : '25.10'));
-  // A real server's failed-login delay (1–2.5 s) is kept small so the demo stays brisk.
-  const args = ['--systems', String(systems), '--versions', versions.join(','), '--fail-delay-ms', '300,600'];
+  // A real server's failed-login delay (1–2.5 s) is kept small so the demo stays brisk. The
+  // scenario gives the first system a degraded pool and a critical alert, the second an
+  // update: every dashboard column has something to show.
+  const args = ['--systems', String(systems), '--versions', versions.join(','), '--fail-delay-ms', '300,600', '--scenario', 'demo'];
   if (systems > OTP_SYSTEM) args.push('--otp-system', String(OTP_SYSTEM));
   return args;
 }

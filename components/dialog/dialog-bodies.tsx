@@ -3,7 +3,7 @@ import { Box, Text } from 'ink';
 import type { Dialog, DialogOf } from '../../src/app/dialogs.js';
 import { HelpOverlay } from '../help/HelpOverlay.js';
 import { useTheme } from '../theme.js';
-import { wrapWords } from './wrap-words.js';
+import { wrapWords } from '../../src/app/wrap-words.js';
 
 export function dialogTitle(dialog: Dialog): string {
   switch (dialog.kind) {

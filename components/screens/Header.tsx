@@ -1,10 +1,14 @@
 import { Box, Text } from 'ink';
-import { headerButtons, type Screen } from '../../src/app/state.js';
+import { headerButtons, selectedSystem, type Screen } from '../../src/app/state.js';
 import { useAppState } from '../app-context.js';
 import { ButtonRow } from '../button/ButtonRow.js';
 import { useTheme } from '../theme.js';
 
-const TITLES: Record<Screen, string> = { dashboard: 'TrueNAS Connect', keyring: 'TrueNAS Connect · Keyring' };
+function titleOf(screen: Screen, systemName: string | undefined): string {
+  if (screen === 'keyring') return 'TrueNAS Connect · Keyring';
+  if (screen === 'system') return `TrueNAS Connect · ${systemName ?? ''}`;
+  return 'TrueNAS Connect';
+}
 
 function KeyringBadge() {
   const theme = useTheme();
@@ -20,11 +24,14 @@ export function Header({ screen }: { screen: Screen }) {
   const keyring = useAppState((s) => s.keyring);
   const focus = useAppState((s) => s.focus);
   const dialogOpen = useAppState((s) => s.dialogs.length > 0);
+  const systemName = useAppState((s) => (s.screen === 'system' ? selectedSystem(s)?.name : undefined));
   const buttons = headerButtons(screen, keyring.state);
   return (
     <Box flexDirection="column" flexShrink={0}>
       <Box justifyContent="space-between">
-        <Text {...theme.text['text.title']}>{TITLES[screen]}</Text>
+        <Text {...theme.text['text.title']} wrap="truncate">
+          {titleOf(screen, systemName)}
+        </Text>
         <KeyringBadge />
       </Box>
       <ButtonRow

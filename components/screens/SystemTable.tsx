@@ -1,12 +1,12 @@
 import { useMemo } from 'react';
-import { bodyHeight, visibleSystems, type Screen } from '../../src/app/state.js';
+import { bodyHeight, visibleSystems, type TableScreen } from '../../src/app/state.js';
 import type { SystemView } from '../../src/app/systems.js';
 import { useAppState, useAppStateList } from '../app-context.js';
 import { Table, type Column } from '../table/Table.js';
 import { systemRow, type SystemRow } from './system-row.js';
 
 /** The systems of one screen, as that screen's columns show them. */
-export function SystemTable({ screen, columnsFor, empty }: { screen: Screen; columnsFor: (width: number) => Column<SystemRow>[]; empty: string }) {
+export function SystemTable({ screen, columnsFor, empty }: { screen: TableScreen; columnsFor: (width: number) => Column<SystemRow>[]; empty: string }) {
   const systems = useAppState((s) => visibleSystems(s, screen));
   const view = useAppState((s) => s.views[screen]);
   const height = useAppState((s) => bodyHeight(s, screen));

@@ -15,7 +15,7 @@ import { dialogs, enterOutcome, fieldValue, otpStep, type ButtonId, type Dialog,
 import { errorText, reasonOf } from './errors-text.js';
 import { KeyLifecycle, type SignedIn } from './key-lifecycle.js';
 import type { Viewport } from './layout.js';
-import type { SystemView } from './systems.js';
+import type { KeyView, SystemView } from './systems.js';
 import {
   focusedHeaderButton,
   initialState,
@@ -243,6 +243,18 @@ export class Controller {
         return this.dispatch({ type: 'filterDone' });
       case 'filterClear':
         return this.dispatch({ type: 'filterCleared' });
+      case 'problemsOnly':
+        this.dispatch({ type: 'problemsToggled' });
+        return this.say(this.state.filter.problems ? 'Showing only systems with a problem (! shows all)' : 'Showing all systems');
+      case 'openSystem':
+        if (!selectedSystem(state)) return this.say('No system selected: press a to add one', 'warning');
+        return this.dispatch({ type: 'detailOpened' });
+      case 'recheck': {
+        const system = selectedSystem(state);
+        if (!system) return;
+        this.poller.checkNow(system.id);
+        return this.say(`Checking ${system.name} now`);
+      }
       default:
         return;
     }
@@ -379,15 +391,23 @@ export class Controller {
   }
 
   private reloadSystems(): void {
-    const entries = new Map(this.store.listEntries().map((entry) => [entry.systemId, entry.state]));
-    const systems: SystemView[] = this.store.listSystems().map((record) => ({
-      id: record.id,
-      name: record.name,
-      address: record.address,
-      fingerprint: record.fingerprint,
-      key: entries.get(record.id) ?? null,
-      untrusted: this.declined.has(record.id),
-    }));
+    const entries = new Map(this.store.listEntries().map((entry) => [entry.systemId, entry]));
+    const systems: SystemView[] = this.store.listSystems().map((record) => {
+      const entry = entries.get(record.id);
+      const session = this.keys.sessionKeys.get(record.id);
+      const keyInfo: KeyView | undefined = session
+        ? { name: session.keyName, id: session.keyId, user: session.username, storedAt: null }
+        : entry && { name: entry.meta.keyName, id: entry.meta.keyId, user: entry.meta.username, storedAt: entry.meta.storedAt };
+      return {
+        id: record.id,
+        name: record.name,
+        address: record.address,
+        fingerprint: record.fingerprint,
+        key: entry?.state ?? null,
+        ...(keyInfo ? { keyInfo } : {}),
+        untrusted: this.declined.has(record.id),
+      };
+    });
     this.dispatch({ type: 'systemsLoaded', systems });
     this.poller.setSystems(systems.map((system) => system.id));
   }

@@ -31,7 +31,7 @@ interface DialogCommon {
   busy: Busy | null;
 }
 
-export type HelpScope = 'dashboard' | 'keyring' | 'dialog';
+export type HelpScope = 'dashboard' | 'keyring' | 'system' | 'dialog';
 
 export type Dialog = DialogCommon &
   (

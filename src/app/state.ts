@@ -11,11 +11,15 @@ import {
   type Dialog,
   type DialogKind,
 } from './dialogs.js';
+import { hasProblem, healthFacts } from './health-text.js';
 import { isTooSmall, tableHeight, type Viewport } from './layout.js';
+import { detailLinesOf } from './system-detail.js';
 import { matchesFilter, type SystemView } from './systems.js';
 import { fitView, moveCursor, TOP, type CursorMove, type TableView } from './table-view.js';
 
-export type Screen = 'dashboard' | 'keyring';
+/** The screens with a table of systems. */
+export type TableScreen = 'dashboard' | 'keyring';
+export type Screen = TableScreen | 'system';
 export type KeyringState = 'none' | 'locked' | 'unlocked';
 export type HeaderButtonId = 'addSystem' | 'openKeyring' | 'unlock' | 'back' | 'resetKeyring' | 'createKeyring';
 
@@ -43,9 +47,12 @@ export interface AppState {
   keyring: { state: KeyringState; name: string | null };
   systems: readonly SystemView[];
   statuses: ReadonlyMap<string, SystemStatus>;
-  views: Readonly<Record<Screen, TableView>>;
+  views: Readonly<Record<TableScreen, TableView>>;
   focus: Focus;
-  filter: { text: string; editing: boolean };
+  /** `problems`: only the systems that need attention (`!`). */
+  filter: { text: string; editing: boolean; problems: boolean };
+  /** The System screen: whose, and the first line shown. */
+  detail: { id: string; scroll: number } | null;
   /** The top dialog is the last; it alone takes input. */
   dialogs: readonly Dialog[];
   message: StatusMessage | null;
@@ -68,6 +75,9 @@ export type Action =
   | { type: 'filterChanged'; text: string }
   | { type: 'filterDone' }
   | { type: 'filterCleared' }
+  | { type: 'problemsToggled' }
+  /** The System screen of the selected system. */
+  | { type: 'detailOpened' }
   | { type: 'dialogOpened'; dialog: Dialog }
   /** Closes the top dialog when it is of this kind (a late async result must not close another). */
   | { type: 'dialogClosed'; kind: DialogKind }
@@ -88,7 +98,8 @@ export function initialState(viewport: Viewport, demoLines: readonly string[] = 
     statuses: new Map(),
     views: { dashboard: TOP, keyring: TOP },
     focus: 'table',
-    filter: { text: '', editing: false },
+    filter: { text: '', editing: false, problems: false },
+    detail: null,
     dialogs: [],
     message: null,
     demoLines,
@@ -96,29 +107,71 @@ export function initialState(viewport: Viewport, demoLines: readonly string[] = 
   };
 }
 
-let filterMemo: { systems: readonly SystemView[]; text: string; result: readonly SystemView[] } | null = null;
+let filterMemo: {
+  systems: readonly SystemView[];
+  text: string;
+  statuses: ReadonlyMap<string, SystemStatus> | null;
+  result: readonly SystemView[];
+} | null = null;
 
-/** The rows of the current screen's table: the dashboard's are filtered, the keyring's are all. */
-export function visibleSystems(state: AppState, screen: Screen = state.screen): readonly SystemView[] {
+/** The table the current screen shows (the System screen belongs to the dashboard's). */
+export function tableScreen(state: AppState): TableScreen {
+  return state.screen === 'keyring' ? 'keyring' : 'dashboard';
+}
+
+/**
+ * The rows of a screen's table: the dashboard's are filtered (by name or address, and to the
+ * systems with a problem when `!` is on), the keyring's are all.
+ */
+export function visibleSystems(state: AppState, screen: TableScreen = tableScreen(state)): readonly SystemView[] {
   const text = screen === 'dashboard' ? state.filter.text.trim() : '';
-  if (text === '') return state.systems;
-  if (filterMemo?.systems !== state.systems || filterMemo.text !== text) {
-    filterMemo = { systems: state.systems, text, result: state.systems.filter((s) => matchesFilter(s, text)) };
+  // The problems filter follows every status change; the text filter does not need to.
+  const statuses = screen === 'dashboard' && state.filter.problems ? state.statuses : null;
+  if (text === '' && statuses === null) return state.systems;
+  if (filterMemo?.systems !== state.systems || filterMemo.text !== text || filterMemo.statuses !== statuses) {
+    const result = state.systems.filter(
+      (s) => matchesFilter(s, text) && (statuses === null || hasProblem(healthFacts(statuses.get(s.id))) || Boolean(s.untrusted)),
+    );
+    filterMemo = { systems: state.systems, text, statuses, result };
   }
   return filterMemo.result;
 }
 
 /** Lines a screen spends above or below its table besides the fixed chrome. */
-export function extraLines(state: AppState, screen: Screen = state.screen): number {
+export function extraLines(state: AppState, screen: TableScreen = tableScreen(state)): number {
   return screen === 'dashboard' ? state.demoLines.length : 0;
 }
 
-export function bodyHeight(state: AppState, screen: Screen = state.screen): number {
+export function bodyHeight(state: AppState, screen: TableScreen = tableScreen(state)): number {
   return tableHeight(state.viewport, extraLines(state, screen));
 }
 
+/** The system under the cursor, or the one the System screen shows. */
 export function selectedSystem(state: AppState): SystemView | null {
-  return visibleSystems(state)[state.views[state.screen].cursor] ?? null;
+  if (state.screen === 'system') return state.systems.find((s) => s.id === state.detail?.id) ?? null;
+  const screen = tableScreen(state);
+  return visibleSystems(state, screen)[state.views[screen].cursor] ?? null;
+}
+
+/** Lines the System screen has room for: a table's, plus the heading line it does not need (and no demo lines). */
+export function detailHeight(state: AppState): number {
+  return tableHeight(state.viewport, 0) + 1;
+}
+
+function detailLineCount(state: AppState): number {
+  const system = selectedSystem(state);
+  return system ? detailLinesOf(system, state.statuses.get(system.id), state.viewport.columns).length : 0;
+}
+
+function scrollDetail(state: AppState, move: CursorMove): AppState {
+  if (!state.detail) return state;
+  const height = detailHeight(state);
+  const last = Math.max(0, detailLineCount(state) - height);
+  const page = Math.max(1, height - 1);
+  const current = Math.min(state.detail.scroll, last);
+  const target = { up: current - 1, down: current + 1, top: 0, bottom: last, pageUp: current - page, pageDown: current + page }[move];
+  const scroll = Math.max(0, Math.min(last, target));
+  return scroll === state.detail.scroll ? state : { ...state, detail: { ...state.detail, scroll } };
 }
 
 export function topDialog(state: AppState): Dialog | null {
@@ -130,6 +183,7 @@ export function tooSmall(state: AppState): boolean {
 }
 
 export function headerButtons(screen: Screen, keyring: KeyringState): HeaderButton[] {
+  if (screen === 'system') return [{ id: 'back', label: '← Dashboard', disabled: false }];
   if (screen === 'dashboard') {
     const buttons: HeaderButton[] = [
       { id: 'addSystem', label: 'Add System', disabled: false },
@@ -164,7 +218,7 @@ export function focusedHeaderButton(state: AppState): HeaderButton | null {
 
 /** Re-fits both tables after anything that changes their rows or height. */
 function refit(state: AppState): AppState {
-  const fit = (screen: Screen) =>
+  const fit = (screen: TableScreen) =>
     fitView(state.views[screen], visibleSystems(state, screen).length, bodyHeight(state, screen));
   const dashboard = fit('dashboard');
   const keyring = fit('keyring');
@@ -205,31 +259,43 @@ export function reducer(state: AppState, action: Action): AppState {
       if (action.statuses.length === 0) return state;
       const statuses = new Map(state.statuses);
       for (const status of action.statuses) statuses.set(status.id, status);
-      return { ...state, statuses };
+      const next = { ...state, statuses };
+      // Rows come and go under `!` as systems get or lose a problem.
+      return state.filter.problems ? refit(next) : next;
     }
     case 'screenChanged':
-      return action.screen === state.screen ? state : { ...state, screen: action.screen, focus: 'table' };
+      return action.screen === state.screen ? state : { ...state, screen: action.screen, focus: 'table', detail: null };
+    case 'detailOpened': {
+      const system = selectedSystem(state);
+      if (!system || state.screen !== 'dashboard') return state;
+      return { ...state, screen: 'system', focus: 'table', detail: { id: system.id, scroll: 0 } };
+    }
     case 'cursorMoved': {
-      const view = moveCursor(state.views[state.screen], action.move, visibleSystems(state).length, bodyHeight(state));
-      return view === state.views[state.screen] ? state : { ...state, views: { ...state.views, [state.screen]: view } };
+      if (state.screen === 'system') return scrollDetail(state, action.move);
+      const screen = tableScreen(state);
+      const view = moveCursor(state.views[screen], action.move, visibleSystems(state).length, bodyHeight(state));
+      return view === state.views[screen] ? state : { ...state, views: { ...state.views, [screen]: view } };
     }
     case 'systemSelected': {
-      const index = visibleSystems(state).findIndex((s) => s.id === action.id);
+      const screen = tableScreen(state);
+      const index = visibleSystems(state, screen).findIndex((s) => s.id === action.id);
       if (index < 0) return state;
-      const view = fitView({ ...state.views[state.screen], cursor: index }, visibleSystems(state).length, bodyHeight(state));
-      return { ...state, views: { ...state.views, [state.screen]: view }, focus: 'table' };
+      const view = fitView({ ...state.views[screen], cursor: index }, visibleSystems(state, screen).length, bodyHeight(state, screen));
+      return { ...state, views: { ...state.views, [screen]: view }, focus: 'table' };
     }
     case 'focusMoved':
       return { ...state, focus: nextFocus(state, action.step) };
     case 'filterStarted':
       return { ...state, filter: { ...state.filter, editing: true }, focus: 'table' };
+    case 'problemsToggled':
+      return refit({ ...state, filter: { ...state.filter, problems: !state.filter.problems }, views: { ...state.views, dashboard: TOP } });
     case 'filterChanged':
       return refit({ ...state, filter: { ...state.filter, text: action.text }, views: { ...state.views, dashboard: TOP } });
     case 'filterDone':
-      return { ...state, filter: { text: state.filter.text.trim(), editing: false } };
+      return { ...state, filter: { ...state.filter, text: state.filter.text.trim(), editing: false } };
     case 'filterCleared':
       if (state.filter.text === '' && !state.filter.editing) return state;
-      return refit({ ...state, filter: { text: '', editing: false }, views: { ...state.views, dashboard: TOP } });
+      return refit({ ...state, filter: { ...state.filter, text: '', editing: false }, views: { ...state.views, dashboard: TOP } });
     case 'dialogOpened':
       return { ...state, dialogs: [...state.dialogs, action.dialog] };
     case 'dialogClosed':

@@ -1,6 +1,15 @@
 // What the tables show about each system, derived from the store's records and the poller.
 import type { SystemStatus } from '../poller/types.js';
 
+/** What the System screen says of the key tnc holds for a system (no secret). */
+export interface KeyView {
+  name: string;
+  id: number;
+  user: string;
+  /** ISO time it was stored; null for a key kept in memory for this run. */
+  storedAt: string | null;
+}
+
 export interface SystemView {
   id: string;
   name: string;
@@ -8,6 +17,8 @@ export interface SystemView {
   fingerprint?: string;
   /** The keyring's entry for this system, if any. */
   key: 'stored' | 'damaged' | null;
+  /** The key's metadata, from the keyring or this run's memory. */
+  keyInfo?: KeyView;
   /** The user declined its certificate in this run (nothing to check it with until trusted). */
   untrusted?: boolean;
 }

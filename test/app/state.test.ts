@@ -95,7 +95,7 @@ describe('filter', () => {
 
   it('Esc clears it, and does nothing when there is none', () => {
     let state = run(loaded(30), { type: 'filterStarted' }, { type: 'filterChanged', text: 'nas-0001' }, { type: 'filterDone' });
-    expect(state.filter).toEqual({ text: 'nas-0001', editing: false });
+    expect(state.filter).toEqual({ text: 'nas-0001', editing: false, problems: false });
     state = run(state, { type: 'filterCleared' });
     expect(visibleSystems(state)).toHaveLength(30);
     const moved = run(state, { type: 'cursorMoved', move: 'bottom' });
@@ -171,5 +171,66 @@ describe('statuses', () => {
     expect(connectedText({ id: 'a', connected: false, reason: 'locked', checking: false, failures: 1 })).toBe('False · locked');
     expect(keyText({ id: 'a', name: 'n', address: 'a', key: 'stored' })).toBe('Stored');
     expect(keyText({ id: 'a', name: 'n', address: 'a', key: null })).toBe('');
+  });
+});
+
+describe('problems only (!)', () => {
+  const critical = { counts: { critical: 1, error: 0, warning: 0, notice: 0, info: 0 }, items: [] };
+  const calm = { counts: { critical: 0, error: 0, warning: 0, notice: 0, info: 0 }, items: [] };
+  const health = (alerts: typeof calm) => ({ info: null, alerts, pools: [], update: null, keyExpiresAt: null });
+  const status = (id: string, connected: boolean, alerts = calm) => ({
+    id,
+    connected,
+    checking: false,
+    failures: 0,
+    ...(connected ? { health: health(alerts) } : { reason: 'unreachable' as const }),
+  });
+
+  it('shows just the systems with a problem, follows status changes, and shows all again', () => {
+    let state = run(loaded(4), {
+      type: 'statusesChanged',
+      statuses: [status('id-0', true), status('id-1', false), status('id-2', true, critical), status('id-3', true)],
+    });
+    state = run(state, { type: 'cursorMoved', move: 'bottom' }, { type: 'problemsToggled' });
+    expect(visibleSystems(state).map((s) => s.id)).toEqual(['id-1', 'id-2']);
+    expect(selectedSystem(state)?.id).toBe('id-1');
+    // id-1 comes back, id-3 gets an alert: the list follows.
+    state = run(state, { type: 'statusesChanged', statuses: [status('id-1', true), status('id-3', true, critical)] });
+    expect(visibleSystems(state).map((s) => s.id)).toEqual(['id-2', 'id-3']);
+    state = run(state, { type: 'problemsToggled' });
+    expect(visibleSystems(state)).toHaveLength(4);
+  });
+
+  it('combines with the text filter', () => {
+    const state = run(
+      loaded(12),
+      { type: 'statusesChanged', statuses: [status('id-1', false), status('id-10', false), status('id-11', true)] },
+      { type: 'problemsToggled' },
+      { type: 'filterChanged', text: 'nas-001' },
+    );
+    expect(visibleSystems(state).map((s) => s.id)).toEqual(['id-10']);
+  });
+});
+
+describe('System screen', () => {
+  it('opens on the selected system, scrolls within its lines, and goes back to the dashboard', () => {
+    let state = run(loaded(3), { type: 'cursorMoved', move: 'down' }, { type: 'detailOpened' });
+    expect(state.screen).toBe('system');
+    expect(selectedSystem(state)?.id).toBe('id-1');
+    expect(headerButtons('system', 'none').map((b) => b.label)).toEqual(['← Dashboard']);
+    const small = run(state, { type: 'resized', viewport: { columns: 80, rows: 24 } });
+    const bottom = run(small, { type: 'cursorMoved', move: 'bottom' });
+    expect(bottom.detail!.scroll).toBeGreaterThan(0);
+    expect(run(bottom, { type: 'cursorMoved', move: 'down' })).toBe(bottom);
+    expect(run(bottom, { type: 'cursorMoved', move: 'up' }).detail!.scroll).toBe(bottom.detail!.scroll - 1);
+    expect(run(bottom, { type: 'cursorMoved', move: 'top' }).detail!.scroll).toBe(0);
+    state = run(bottom, { type: 'screenChanged', screen: 'dashboard' });
+    expect(state.detail).toBeNull();
+    expect(selectedSystem(state)?.id).toBe('id-1');
+  });
+
+  it('has nothing to open without a system', () => {
+    const empty = run(initialState(viewport), { type: 'detailOpened' });
+    expect(empty.screen).toBe('dashboard');
   });
 });

@@ -12,7 +12,7 @@ import {
   type InputContext,
 } from '../../components/keymap.js';
 
-const CONTEXTS: InputContext[] = ['dashboard', 'keyring', 'filter', 'dialogField', 'dialogButton'];
+const CONTEXTS: InputContext[] = ['dashboard', 'keyring', 'system', 'filter', 'dialogField', 'dialogButton'];
 
 // SPEC §5, row by row: [contexts where it applies, key, command].
 const SPEC: Array<[InputContext[], string, string]> = [
@@ -130,7 +130,7 @@ describe('footer and help come from the key map', () => {
 
   it('lists every binding in the help of its screen', () => {
     const listed = new Set(
-      (['dashboard', 'keyring', 'dialog'] as const).flatMap((scope) => helpSections(scope).flatMap((s) => s.bindings)),
+      (['dashboard', 'keyring', 'system', 'dialog'] as const).flatMap((scope) => helpSections(scope).flatMap((s) => s.bindings)),
     );
     for (const binding of KEYMAP) expect(listed.has(binding), binding.command).toBe(true);
   });

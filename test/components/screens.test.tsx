@@ -46,18 +46,18 @@ function withSystems(count: number, statuses: SystemStatus[] = []) {
 
 describe('Dashboard', () => {
   it('shows the title, keyring state, the columns of SPEC §4 and the footer', async () => {
-    const ui = draw(withSystems(2, [status('id-0', true), status('id-1', false, 'unreachable')]));
+    const ui = draw(withSystems(2, [status('id-0', true), status('id-1', false, 'unreachable')]), { size: { columns: 140, rows: 30 } });
     const frame = await ui.waitForContent('nas-0001');
     expect(frame).toContain('TrueNAS Connect');
     expect(frame).toContain('No keyring');
-    expect(frame).toMatch(/Name\s+Address\s+Version\s+Connected\s+Last checked/);
+    expect(frame).toMatch(/Name\s+Address\s+Version\s+Connected\s+Alerts\s+Pools\s+Update\s+Last checked/);
     expect(frame).toMatch(/nas-0000\s+nas-0\.example\.net\s+25\.10\.1\s+True/);
     expect(frame).toContain('False · unreachable');
     expect(frame).toMatch(/\? help.*a add.*Enter sign in.*q quit/);
   });
 
   it('shows … while a system is not checked yet', async () => {
-    const ui = draw(withSystems(1));
+    const ui = draw(withSystems(1), { size: { columns: 140, rows: 30 } });
     expect(await ui.waitForContent('nas-0000')).toMatch(/nas-0000\s+nas-0\.example\.net\s+…/);
   });
 

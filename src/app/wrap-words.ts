@@ -1,6 +1,6 @@
 /**
  * Greedy word wrap. Ink's own wrapping keeps the space it breaks at, which then starts the
- * next line; dialog text is wrapped here instead, one Text per line.
+ * next line; dialog text and the System screen are wrapped here instead, one Text per line.
  */
 export function wrapWords(text: string, width: number): string[] {
   const lines: string[] = [];
