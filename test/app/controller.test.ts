@@ -135,6 +135,24 @@ describe('keyring', () => {
     await untilConnected(h, id, 'True');
   });
 
+  it('with the keyring locked, Add System asks for the passphrase first, then goes on to Add System', async () => {
+    const first = await open();
+    await first.store.createKeyring('home', 'pw');
+    await first.controller.quit(false);
+    const h = await open(first.dir);
+    await h.untilDialog('unlock');
+    h.run('dialogCancel');
+    await h.untilDialog(null);
+    h.run('addSystem');
+    const asked = await h.untilDialog('unlock');
+    const dialog = topDialog(asked)!;
+    expect(dialog.kind === 'unlock' && dialog.purpose).toMatch(/Adding a system needs the keyring unlocked/);
+    h.fill({ passphrase: 'pw' });
+    h.run('dialogEnter');
+    await h.untilDialog('addSystem');
+    expect(h.store.keyringState()).toBe('unlocked');
+  });
+
   it('Reset lists the keys it leaves on the servers', async () => {
     const h = await open();
     await h.store.createKeyring('home', 'pw');

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Deadline } from '../../src/client/deadline.js';
 import { RpcConnection } from '../../src/client/jsonrpc.js';
+import type { ClientError } from '../../src/client/errors.js';
 import type { SystemTarget } from '../../src/client/types.js';
 import { fakeServerSuite } from './helpers/fake-suite.js';
 import {
@@ -178,6 +179,16 @@ describe('signIn over JSON-RPC', () => {
     const err = (await client.signIn(target, creds).catch((e: unknown) => e)) as Error;
     expect(err).toMatchObject({ reason: 'server error' });
     expect(err.message).not.toContain(creds.password);
+  });
+
+  it('cleans what the server says: no escape or bidi control of an error reason survives', async () => {
+    const hostile = 'denied\u001b]52;c;ZWNobw==\u0007\u001b[2J\u009b31m\u202eevil';
+    const { target } = await serve({ 'api_key.create': failure(-32001, { error: 22, errname: 'EINVAL', reason: hostile }) });
+    const err = (await client.signIn(target, creds).catch((e: unknown) => e)) as ClientError;
+    for (const text of [err.message, err.details.serverReason ?? '']) {
+      expect(text).toContain('denied');
+      expect(text).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e]/);
+    }
   });
 
   it('still mints a key when system.info is not allowed for the user', async () => {
