@@ -64,8 +64,11 @@ export function useControllerHarness(simulator: () => Simulator) {
           reject(new Error(`never happened: ${what}; top dialog ${JSON.stringify(topDialog(state()))}, message ${JSON.stringify(state().message)}`));
         }, 15_000);
         const unsubscribe = controller.appStore.subscribe(check);
+        // Some conditions are outside the app state (the store, a simulator): look again now and then.
+        const poll = setInterval(check, 50);
         const stop = () => {
           clearTimeout(timer);
+          clearInterval(poll);
           unsubscribe();
         };
         check();

@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { focusedButton } from '../../src/app/dialogs.js';
 import { topDialog } from '../../src/app/state.js';
+import { TrueNASClient } from '../../src/client/client.js';
 import { startSimulator } from '../../src/sim/simulator.js';
 import type { Simulator } from '../../src/sim/types.js';
 import { OTP, PASSWORD, useControllerHarness } from './controller-harness.js';
@@ -151,6 +152,27 @@ describe('keyring', () => {
     h.run('dialogEnter');
     await h.untilDialog('addSystem');
     expect(h.store.keyringState()).toBe('unlocked');
+  });
+
+  it('at unlock, deletes the leftovers the keyring vouches for with each system’s stored key, asking no password', async () => {
+    const first = await open();
+    await first.store.createKeyring('home', 'pw');
+    const id = await addAndSignIn(first, 0);
+    // A key an earlier run could not delete, recorded while the keyring was unlocked.
+    const client = new TrueNASClient({ timeoutMs: 5_000 });
+    const record = first.store.getSystem(id)!;
+    const old = await client.signIn({ address: record.address, fingerprint: record.fingerprint }, { username: 'truenas_admin', password: PASSWORD });
+    client.close();
+    await first.store.putLeftover({ systemId: id, systemName: record.name, address: record.address, keyId: old.keyId, keyName: old.keyName, username: old.username, why: 'undeleted' });
+    await first.controller.quit(false);
+    expect(sim.apiKeys(0).some((key) => key.name === old.keyName)).toBe(true);
+    const h = await open(first.dir);
+    await h.untilDialog('unlock');
+    h.fill({ passphrase: 'pw' });
+    h.run('dialogEnter');
+    await h.untilDialog(null);
+    await h.until('the leftover deleted', () => h.store.listLeftovers().length === 0);
+    expect(sim.apiKeys(0).some((key) => key.name === old.keyName)).toBe(false);
   });
 
   it('Reset lists the keys it leaves on the servers', async () => {
