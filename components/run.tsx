@@ -4,6 +4,7 @@
 import type { KeyringStore } from '../store/keyring-store.js';
 import type { TrueNASClient } from '../src/client/client.js';
 import { Controller } from '../src/app/controller.js';
+import { FrameWriter } from './frame/frame-writer.js';
 import { PacedStdin } from './input/paced-stdin.js';
 
 export interface RunContext {
@@ -44,7 +45,7 @@ function firstLine(error: Error): string {
 }
 
 export async function runApp(ctx: RunContext): Promise<number> {
-  const stdout = ctx.stdout ?? process.stdout;
+  const stdout = new FrameWriter(ctx.stdout ?? process.stdout);
   const stdin = new PacedStdin(ctx.stdin ?? process.stdin);
   const { render, appElement, themeFor } = await loadUi();
   const controller = new Controller(
@@ -64,15 +65,14 @@ export async function runApp(ctx: RunContext): Promise<number> {
   let instance: ReturnType<typeof render> | undefined;
   try {
     instance = render(appElement({ store: controller.appStore, actions: controller, theme: themeFor(process.env), onError }), {
-      stdout,
+      stdout: stdout as unknown as NodeJS.WriteStream,
       stdin: stdin as unknown as NodeJS.ReadStream,
       exitOnCtrlC: false,
       patchConsole: false,
-      // Ink 6.8's incremental mode leaves stale lines behind on the alternate screen (seen with
-      // the first poller batch redrawing rows): whole frames are drawn instead.
-      incrementalRendering: false,
-      // A key press must reach the screen within a frame of 16 ms, not Ink's default 33 ms.
-      maxFps: 60,
+      // Every commit goes to the frame writer whole and at once (see frame/frame-writer.ts): a
+      // key press draws without waiting for Ink's frame throttle, and poller batches, which
+      // would want throttling, already come at most once per batch window.
+      debug: true,
     });
     const code = await controller.exited;
     if (failure) throw failure;
@@ -82,5 +82,6 @@ export async function runApp(ctx: RunContext): Promise<number> {
     await controller.quit(true);
     instance?.unmount();
     stdin.close();
+    stdout.close();
   }
 }
