@@ -4,7 +4,7 @@
 import type { KeyringStore } from '../store/keyring-store.js';
 import type { TrueNASClient } from '../src/client/client.js';
 import { Controller } from '../src/app/controller.js';
-import { FrameWriter } from './frame/frame-writer.js';
+import { drawnBy, FrameWriter } from './frame/frame-writer.js';
 import { PacedStdin } from './input/paced-stdin.js';
 
 export interface RunContext {
@@ -45,14 +45,14 @@ function firstLine(error: Error): string {
 }
 
 export async function runApp(ctx: RunContext): Promise<number> {
-  const stdout = new FrameWriter(ctx.stdout ?? process.stdout);
+  const screen = new FrameWriter(ctx.stdout ?? process.stdout);
   const stdin = new PacedStdin(ctx.stdin ?? process.stdin);
   const { render, appElement, themeFor } = await loadUi();
   const controller = new Controller(
     { store: ctx.store, client: ctx.client },
     {
       ...ctx.options,
-      viewport: { columns: stdout.columns || 80, rows: stdout.rows || 24 },
+      viewport: { columns: screen.columns || 80, rows: screen.rows || 24 },
       demoLines: ctx.demo?.lines,
     },
   );
@@ -65,14 +65,10 @@ export async function runApp(ctx: RunContext): Promise<number> {
   let instance: ReturnType<typeof render> | undefined;
   try {
     instance = render(appElement({ store: controller.appStore, actions: controller, theme: themeFor(process.env), onError }), {
-      stdout: stdout as unknown as NodeJS.WriteStream,
+      ...drawnBy(screen),
       stdin: stdin as unknown as NodeJS.ReadStream,
       exitOnCtrlC: false,
       patchConsole: false,
-      // Every commit goes to the frame writer whole and at once (see frame/frame-writer.ts): a
-      // key press draws without waiting for Ink's frame throttle, and poller batches, which
-      // would want throttling, already come at most once per batch window.
-      debug: true,
     });
     const code = await controller.exited;
     if (failure) throw failure;
@@ -82,6 +78,6 @@ export async function runApp(ctx: RunContext): Promise<number> {
     await controller.quit(true);
     instance?.unmount();
     stdin.close();
-    stdout.close();
+    screen.close();
   }
 }

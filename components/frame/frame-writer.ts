@@ -79,3 +79,12 @@ export class FrameWriter extends EventEmitter {
     this.emit('resize');
   };
 }
+
+/**
+ * The render() options that make Ink draw through `writer`. Debug mode hands over every commit
+ * at once: a key press draws without waiting for Ink's frame throttle, and poller batches, the
+ * one source of frames that would want throttling, already come at most once per batch window.
+ */
+export function drawnBy(writer: FrameWriter): { stdout: NodeJS.WriteStream; debug: true } {
+  return { stdout: writer as unknown as NodeJS.WriteStream, debug: true };
+}
