@@ -22,9 +22,12 @@ const CLEAR_SCREEN = `${CSI}H${CSI}2J`;
 const BEGIN_UPDATE = `${CSI}?2026h${CSI}?7l`;
 const END_UPDATE = `${CSI}?7h${CSI}?2026l`;
 
-/** Row `row` (from 0), erased, then `text`. Erasing first keeps a line that fills the last column whole. */
+/**
+ * Row `row` (from 0), erased, then `text`. Erasing first keeps a line that fills the last column
+ * whole; styles are reset first, so that no colour a line left open can fill the erased one.
+ */
 function lineAt(row: number, text: string): string {
-  return `${CSI}${row + 1};1H${CSI}K${text}`;
+  return `${CSI}${row + 1};1H${CSI}m${CSI}K${text}`;
 }
 
 /**

@@ -26,7 +26,7 @@ class Terminal extends EventEmitter {
 
 const BEGIN = '\x1b[?2026h\x1b[?7l';
 const END = '\x1b[?7h\x1b[?2026l';
-const at = (row: number, text: string) => `\x1b[${row};1H\x1b[K${text}`;
+const at = (row: number, text: string) => `\x1b[${row};1H\x1b[m\x1b[K${text}`;
 const REPAINT = '\x1b[?25l\x1b[H\x1b[2J';
 
 function setup(columns = 20, rows = 5) {
