@@ -57,7 +57,6 @@ export async function bundle({ entryPoints, outdir, outbase = ROOT, chunkDir = '
     minifyWhitespace: true,
     legalComments: 'none',
     logLevel: 'warning',
-    metafile: true,
   });
 }
 

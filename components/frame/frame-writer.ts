@@ -22,6 +22,9 @@ const CLEAR_SCREEN = `${CSI}H${CSI}2J`;
 const BEGIN_UPDATE = `${CSI}?2026h${CSI}?7l`;
 const END_UPDATE = `${CSI}?7h${CSI}?2026l`;
 
+/** A write of control sequences alone (Ink showing the cursor as it unmounts), not a frame. */
+const CONTROL_ONLY = /^(?:\x1b\[[\d;?]*[A-Za-z])+$/;
+
 /**
  * Row `row` (from 0), erased, then `text`. Erasing first keeps a line that fills the last column
  * whole; styles are reset first, so that no colour a line left open can fill the erased one.
@@ -55,9 +58,13 @@ export class FrameWriter extends EventEmitter {
     return this.terminal.isTTY === true;
   }
 
-  /** Draws `frame`; an empty write (Ink clearing its own output, which is ours to manage) draws nothing. */
+  /**
+   * Draws `frame`. An empty write (Ink clearing its own output, which is ours to manage) draws
+   * nothing; control sequences alone go to the terminal as they are.
+   */
   write(frame: string): boolean {
     if (frame === '') return true;
+    if (CONTROL_ONLY.test(frame)) return this.terminal.write(frame);
     // Lines below the terminal's last row (a frame laid out for the height before a resize) cannot be shown.
     const lines = frame.split('\n').slice(0, this.rows || undefined);
     const previous = this.screen;

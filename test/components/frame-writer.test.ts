@@ -54,6 +54,14 @@ describe('FrameWriter', () => {
     expect(terminal.writes).toHaveLength(1);
   });
 
+  it('passes control sequences alone on as they are, without taking them for a frame', () => {
+    const { terminal, writer } = setup();
+    writer.write('a\nb');
+    writer.write('\x1b[?25h');
+    writer.write('a\nb');
+    expect(terminal.writes.slice(1)).toEqual(['\x1b[?25h']);
+  });
+
   it('erases the lines a shorter frame no longer has', () => {
     const { terminal, writer } = setup();
     writer.write('a\nb\nc\nd');
