@@ -4,16 +4,12 @@ import { join } from 'node:path';
 import { KEYRING_FILE, KeyringStore } from '../store/keyring-store.js';
 import type { KdfParams } from '../store/types.js';
 import { TrueNASClient } from '../src/client/client.js';
+import { systemName } from './names.js';
 import type { SimProcess } from './sim-process.js';
 
 export const PASSPHRASE = 'correct horse battery staple';
 /** The lowest parameters KDF_BOUNDS allow: for data dirs whose unlock is not what is measured. */
 export const FAST_KDF: KdfParams = { opslimit: 1, memlimit: 8 * 1024 * 1024 };
-
-/** Zero-padded, so the dashboard's row i shows system i whatever order it sorts by. */
-export function systemName(index: number): string {
-  return `bench-${String(index).padStart(4, '0')}`;
-}
 
 /** Runs `work` over `items` with at most `limit` in flight. */
 export async function mapLimit<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {

@@ -15,6 +15,15 @@ export interface PtyOptions {
 export const CTRL_C = '\x03';
 export const ESC = '\x1b';
 
+/** Synchronized output: a frame drawn between these shows at once (tnc's writer and Ink both use it). */
+const BEGIN_SYNC = '\x1b[?2026h';
+const END_SYNC = '\x1b[?2026l';
+
+/** No frame is half drawn: every synchronized update begun in `raw` has ended. */
+export function noFrameOpen(raw: string): boolean {
+  return raw.lastIndexOf(END_SYNC) >= raw.lastIndexOf(BEGIN_SYNC);
+}
+
 // CSI (with private/intermediate bytes), OSC, and two-byte escapes.
 const ANSI = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]/g;
 
@@ -33,7 +42,7 @@ process.on('exit', () => {
 });
 
 interface Waiter {
-  test: (text: string) => boolean;
+  test: (text: string, raw: string) => boolean;
   resolve: (at: number) => void;
   reject: (error: Error) => void;
   timer: NodeJS.Timeout;
@@ -45,6 +54,8 @@ export class Pty {
   readonly exited: Promise<void>;
   private readonly script: ChildProcess;
   private raw = '';
+  /** performance.now() when the last chunk arrived. */
+  private lastArrival = 0;
   private waiter: Waiter | undefined;
   private quietTimer: { timer: NodeJS.Timeout; resolve: () => void } | undefined;
   private exitError: Error | undefined;
@@ -89,11 +100,14 @@ export class Pty {
     this.raw = '';
   }
 
-  /** Resolves with the arrival time (performance.now()) of the chunk after which `test` holds. */
-  waitFor(test: (text: string) => boolean, timeoutMs = 30_000): Promise<number> {
+  /**
+   * Resolves with the arrival time (performance.now()) of the chunk after which `test` holds
+   * for the output since mark(), without escape sequences (`text`) and as written (`raw`).
+   */
+  waitFor(test: (text: string, raw: string) => boolean, timeoutMs = 30_000): Promise<number> {
     if (this.waiter) throw new Error('one waitFor at a time');
     if (this.exitError) return Promise.reject(this.exitError);
-    if (test(this.text())) return Promise.resolve(performance.now());
+    if (test(this.text(), this.raw)) return Promise.resolve(performance.now());
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.settle();
@@ -117,6 +131,26 @@ export class Pty {
       };
       this.quietTimer = { timer: setTimeout(done, ms), resolve: done };
     });
+  }
+
+  /**
+   * Sends `bytes` and times the answer from just before the write: to the first output, and to
+   * the chunk after which `done` holds (see waitFor).
+   */
+  async timeAnswer(bytes: string, done: (text: string, raw: string) => boolean, timeoutMs = 10_000): Promise<{ firstByteMs: number; doneMs: number }> {
+    this.mark();
+    const sent = this.write(bytes);
+    let firstAt: number | undefined;
+    const doneAt = await this.waitFor((text, raw) => {
+      if (raw !== '') firstAt ??= this.lastArrival;
+      return done(text, raw);
+    }, timeoutMs);
+    return { firstByteMs: firstAt! - sent, doneMs: doneAt - sent };
+  }
+
+  /** The program's pid (the child of `script`), while it runs. */
+  programPid(): number | undefined {
+    return this.childPids()[0];
   }
 
   /** Sends bytes as typed; returns performance.now() taken just before the write. */
@@ -149,9 +183,10 @@ export class Pty {
 
   private received(chunk: string): void {
     const at = performance.now();
+    this.lastArrival = at;
     this.raw += chunk;
     if (this.quietTimer) this.quietTimer.timer.refresh();
-    if (this.waiter?.test(this.text())) this.settle()!.resolve(at);
+    if (this.waiter?.test(this.text(), this.raw)) this.settle()!.resolve(at);
   }
 
   private settle(): Waiter | undefined {

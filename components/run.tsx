@@ -4,6 +4,7 @@
 import type { KeyringStore } from '../store/keyring-store.js';
 import type { TrueNASClient } from '../src/client/client.js';
 import { Controller } from '../src/app/controller.js';
+import { drawnBy, FrameWriter } from './frame/frame-writer.js';
 import { PacedStdin } from './input/paced-stdin.js';
 
 export interface RunContext {
@@ -46,14 +47,14 @@ function firstLine(error: Error): string {
 }
 
 export async function runApp(ctx: RunContext): Promise<number> {
-  const stdout = ctx.stdout ?? process.stdout;
+  const screen = new FrameWriter(ctx.stdout ?? process.stdout);
   const stdin = new PacedStdin(ctx.stdin ?? process.stdin);
   const { render, appElement, themeFor } = await loadUi();
   const controller = new Controller(
     { store: ctx.store, client: ctx.client },
     {
       ...ctx.options,
-      viewport: { columns: stdout.columns || 80, rows: stdout.rows || 24 },
+      viewport: { columns: screen.columns || 80, rows: screen.rows || 24 },
       demoLines: ctx.demo?.lines,
     },
   );
@@ -67,15 +68,10 @@ export async function runApp(ctx: RunContext): Promise<number> {
   let instance: ReturnType<typeof render> | undefined;
   try {
     instance = render(appElement({ store: controller.appStore, actions: controller, theme: themeFor(process.env), onError }), {
-      stdout,
+      ...drawnBy(screen),
       stdin: stdin as unknown as NodeJS.ReadStream,
       exitOnCtrlC: false,
       patchConsole: false,
-      // Ink 6.8's incremental mode leaves stale lines behind on the alternate screen (seen with
-      // the first poller batch redrawing rows): whole frames are drawn instead.
-      incrementalRendering: false,
-      // A key press must reach the screen within a frame of 16 ms, not Ink's default 33 ms.
-      maxFps: 60,
     });
     const code = await controller.exited;
     if (failure) throw failure;
@@ -85,5 +81,6 @@ export async function runApp(ctx: RunContext): Promise<number> {
     await controller.quit(true);
     instance?.unmount();
     stdin.close();
+    screen.close();
   }
 }

@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { memo, type ReactElement } from 'react';
+import { Fragment, memo, type ReactElement } from 'react';
 import { useTheme, type TextToken } from '../theme.js';
 import { COLUMN_GAP, CURSOR_WIDTH, cutCell, fitCell } from './columns.js';
 
@@ -42,25 +42,25 @@ interface RowLineProps<Row> {
 function RowLineView<Row>({ row, columns, state }: RowLineProps<Row>) {
   const theme = useTheme();
   const rowStyle = state === 'selected' ? theme.text['row.selected'] : state === 'blurred' ? theme.text['row.selectedBlurred'] : {};
+  // One Text per row, cells padded with spaces: Ink lays out and draws a node per Text and Box
+  // on every frame, and a row of boxes would be a dozen of them. The selected row is padded to
+  // its full width, so that its style fills the line.
+  const last = columns.length - 1;
   return (
-    <Box flexShrink={0}>
-      <Box width={CURSOR_WIDTH} flexShrink={0}>
-        {/* The marker shows the cursor row even where no style is rendered at all. */}
-        <Text {...rowStyle}>{state === 'plain' ? '  ' : '› '}</Text>
-      </Box>
+    <Text wrap="truncate" {...rowStyle}>
+      {/* The marker shows the cursor row even where no style is rendered at all. */}
+      {state === 'plain' ? ' '.repeat(CURSOR_WIDTH) : '› '.padEnd(CURSOR_WIDTH)}
       {columns.map((column, i) => {
-        const width = column.width + (i < columns.length - 1 ? COLUMN_GAP : 0);
+        const text = i < last || state === 'selected' ? fitCell(column.text(row), column.width) : cutCell(column.text(row), column.width);
         const tone = state === 'plain' ? column.tone?.(row) : undefined;
-        // Cells are padded by their box, not with spaces (Ink parses every written character
-        // on every frame), except on the selected row, whose style must fill the whole line.
-        const text = state === 'selected' ? fitCell(column.text(row), column.width).padEnd(width) : cutCell(column.text(row), column.width);
         return (
-          <Box key={column.title} width={width} flexShrink={0}>
-            <Text {...(tone ? theme.text[tone] : rowStyle)}>{text}</Text>
-          </Box>
+          <Fragment key={column.title}>
+            {tone ? <Text {...theme.text[tone]}>{text}</Text> : text}
+            {i < last ? GAP : null}
+          </Fragment>
         );
       })}
-    </Box>
+    </Text>
   );
 }
 
