@@ -2,16 +2,20 @@
 // one REST-only, credentials on screen, everything signed in within a minute.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TmuxSession } from '../helpers/tmux.js';
-import { startTnc } from '../helpers/tnc.js';
+import { startTnc, tempDir } from '../helpers/tnc.js';
 
 describe('demo mode', () => {
   const session = new TmuxSession();
-  afterAll(() => session.kill());
+  // A temporary directory of this test's own: other demos may run beside it (the package test).
+  const tmp = tempDir('tnc-demo-tmp-');
+  afterAll(() => {
+    session.kill();
+    tmp.remove();
+  });
 
-  const demoDataDirs = () => readdirSync(tmpdir()).filter((name) => name.startsWith('tnc-demo-')).sort();
+  const demoDataDirs = () => readdirSync(tmp.path).filter((name) => name.startsWith('tnc-demo-')).sort();
   const childrenOf = (pid: string) => spawnSync('pgrep', ['-P', pid], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean);
   const isAlive = (pid: number) => {
     try {
@@ -26,7 +30,8 @@ describe('demo mode', () => {
 
   it('lists the simulated systems with their credentials and signs in to each, 2FA and REST-only included', async () => {
     const before = demoDataDirs();
-    const run = startTnc(session, ['--demo']);
+    expect(before).toEqual([]);
+    const run = startTnc(session, ['--demo'], { env: { TMPDIR: tmp.path } });
     const first = await session.waitFor(/truenas-3/);
     expect(first).toMatch(/Sign in as truenas_admin \/ truenas-demo/);
     const otp = /truenas-2 has 2FA: (\S+) \/ (\S+), code (\d+)/.exec(await session.waitFor('2FA'));

@@ -98,7 +98,8 @@ describe('screen redraw', () => {
   it('tnc: no stale line after dialogs, poller batches and resizes', async () => {
     const session = new TmuxSession();
     sessions.push(session);
-    const size = { cols: 100, rows: 30 };
+    // Wide enough for every dashboard column (Last checked gives way first) and whole addresses.
+    const size = { cols: 120, rows: 30 };
     startTnc(session, ['--demo', '--poll-interval', '600'], size);
     await session.waitFor(/truenas-3\s.*False · no key/);
     // The screen after a redraw from nothing (a resize there and back) is the frame itself:
