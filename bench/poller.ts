@@ -19,6 +19,8 @@ interface Wired {
   finished(): number;
   /** Resolves once `count` checks have finished in all. */
   whenFinished(count: number): Promise<void>;
+  /** Key logins so far, all systems together (a kept session logs in once). */
+  logins(): number;
   close(): void;
 }
 
@@ -51,6 +53,7 @@ async function wire(dataDir: string, options: Omit<PollerOptions, 'check'>): Pro
     finished: () => finished,
     whenFinished: (count) =>
       finished >= count ? Promise.resolve() : new Promise((resolve) => (waiting = { count, resolve })),
+    logins: () => [...checker.logins().values()].reduce((sum, count) => sum + count, 0),
     close() {
       poller.stop();
       checker.forget();
@@ -137,6 +140,9 @@ export interface MemoryReading {
 export interface MemoryFigures {
   sweeps: number;
   timeoutMs: number;
+  /** Key logins per system over the run, and what that makes per hour at the default 30 s interval. */
+  loginsPerSystem: number;
+  loginsPerSystemPerHourAt30s: number;
   /** By sweep number; "0" is before the first check of this run (the process may have polled before). */
   at: Record<string, MemoryReading>;
   wallMs: number;
@@ -166,7 +172,18 @@ export async function benchMemory(dataDir: string, checkpoints: number[], timeou
       await wired.whenFinished(sweep * wired.systems);
       at[sweep] = reading();
     }
-    return { sweeps: Math.max(...checkpoints), timeoutMs, at, wallMs: round(performance.now() - started) };
+    const sweeps = Math.max(...checkpoints);
+    const loginsPerSystem = wired.logins() / wired.systems;
+    // The same checks 30 s apart take sweeps × 30 s: a login per check would be 120 an hour.
+    const loginsPerSystemPerHourAt30s = (loginsPerSystem / (sweeps * 30)) * 3600;
+    return {
+      sweeps,
+      timeoutMs,
+      loginsPerSystem: round(loginsPerSystem, 2),
+      loginsPerSystemPerHourAt30s: round(loginsPerSystemPerHourAt30s, 2),
+      at,
+      wallMs: round(performance.now() - started),
+    };
   } finally {
     wired.close();
   }

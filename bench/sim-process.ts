@@ -22,9 +22,13 @@ export class SimProcess {
     this.pending.delete(reply.id);
   }
 
-  /** Failed logins answer at once and logins are not rate-limited: the benchmarks sign in 1,000 times. */
+  /**
+   * Failed logins answer at once and logins are not rate-limited: the benchmarks sign in 1,000
+   * times. Every system has 10 alerts and 2 pools, as SPEC §10's memory budget says.
+   */
   static async start(systems: number): Promise<SimProcess> {
-    const child = spawn(process.execPath, [SIM_MAIN, '--systems', String(systems), '--rate-limit', '0', '--fail-delay-ms', '0'], {
+    const args = ['--systems', String(systems), '--rate-limit', '0', '--fail-delay-ms', '0', '--alerts', '10', '--pools', '2'];
+    const child = spawn(process.execPath, [SIM_MAIN, ...args], {
       stdio: ['pipe', 'pipe', 'inherit'],
     });
     const lines = createInterface({ input: child.stdout! });

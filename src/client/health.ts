@@ -128,7 +128,7 @@ function byteCount(value: unknown): number | null {
   return numberIn(value, 0, MAX_BYTES);
 }
 
-/** A datetime as parseWireJson leaves it (Date), as sent (`{$date: ms}`), or plain ms. */
+/** A datetime as the middleware sends it (`{$date: ms}`), a Date, or plain ms. */
 function timeOf(value: unknown): number | null {
   const ms = value instanceof Date ? value.getTime() : isObject(value) ? value.$date : value;
   return numberIn(ms, 0, MAX_TIME);

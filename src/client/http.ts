@@ -2,7 +2,7 @@ import https from 'node:https';
 import type { Got } from 'got';
 import { ClientError, toClientError } from './errors.js';
 import { openVerified, type Endpoint, type PeerTrust } from './peer.js';
-import { MAX_PAYLOAD_BYTES, parseWireJson } from './wire.js';
+import { MAX_PAYLOAD_BYTES } from './wire.js';
 
 /**
  * An agent for one operation: its sockets reach the HTTP layer only after the peer passed
@@ -101,7 +101,7 @@ export async function httpRequest(
 function parseBody(status: number, text: string): unknown {
   if (text.trim() === '') return undefined;
   try {
-    return parseWireJson(text);
+    return JSON.parse(text);
   } catch {
     if (status >= 200 && status < 300) throw new ClientError('protocol error', 'protocol error: answer is not JSON');
     return undefined;

@@ -6,16 +6,6 @@ export const MAX_PAYLOAD_BYTES = 1024 * 1024;
 
 export type JsonObject = Record<string, unknown>;
 
-/** JSON.parse that turns the middleware's `{"$date": ms}` into Date objects. */
-export function parseWireJson(text: string): unknown {
-  return JSON.parse(text, (_key, value: unknown) => {
-    if (isObject(value) && typeof value.$date === 'number' && Object.keys(value).length === 1) {
-      return new Date(value.$date);
-    }
-    return value;
-  });
-}
-
 export function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -77,6 +77,11 @@ export class Poller {
   private wakeTimer: NodeJS.Timeout | undefined;
   private wakeAt: number | undefined;
   private flushTimer: NodeJS.Timeout | undefined;
+  /** Checks given a slot in a burst and not started yet: one starts per turn of the event loop. */
+  private readonly starting: Array<() => void> = [];
+  private startTimer: NodeJS.Immediate | undefined;
+  /** A check started in the synchronous run now under way (a microtask resets it after). */
+  private startedThisTurn = false;
 
   constructor(options: PollerOptions) {
     this.check = options.check;
@@ -120,6 +125,9 @@ export class Poller {
     this.wakeTimer = this.wakeAt = undefined;
     clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
+    clearImmediate(this.startTimer);
+    this.startTimer = undefined;
+    this.starting.length = 0;
     this.dirty.clear();
     for (const id of [...this.inFlight.keys()]) this.abandonFlight(id);
     this.due.clear();
@@ -228,13 +236,37 @@ export class Poller {
     };
     this.inFlight.set(id, flight);
     this.setStatus(id, { checking: true });
-    // The executor turns a synchronous throw into a rejection, and settling always happens
-    // on a later tick, never inside this loop.
-    new Promise<SystemHealth>((resolve) => resolve(this.check(id, controller.signal))).then(
-      (health) => this.settle(id, flight, { ok: true, health }),
-      (error: unknown) => this.settle(id, flight, { ok: false, reason: reasonOf(error) }),
-    );
+    this.startSoon(() => {
+      if (this.inFlight.get(id) !== flight) return; // abandoned before it started
+      // The executor turns a synchronous throw into a rejection.
+      new Promise<SystemHealth>((resolve) => resolve(this.check(id, controller.signal))).then(
+        (health) => this.settle(id, flight, { ok: true, health }),
+        (error: unknown) => this.settle(id, flight, { ok: false, reason: reasonOf(error) }),
+      );
+    });
   }
+
+  /**
+   * A check starts with milliseconds of synchronous work (a TLS connection, its session):
+   * sixteen started in one go (the first sweep, checkNow of all) would hold the event loop,
+   * and a key press, that long. The first of a burst starts at once, the others one per turn
+   * of the event loop, with input and rendering in between.
+   */
+  private startSoon(start: () => void): void {
+    if (!this.startedThisTurn && this.starting.length === 0) {
+      this.startedThisTurn = true;
+      queueMicrotask(() => (this.startedThisTurn = false));
+      return start();
+    }
+    this.starting.push(start);
+    this.startTimer ??= setImmediate(this.startNext);
+  }
+
+  private readonly startNext = (): void => {
+    this.startTimer = undefined;
+    this.starting.shift()?.();
+    if (this.starting.length > 0) this.startTimer = setImmediate(this.startNext);
+  };
 
   private settle(id: string, flight: Flight, outcome: Outcome): void {
     if (this.inFlight.get(id) !== flight) return; // abandoned, timed out or superseded

@@ -13,7 +13,6 @@ import {
   releaseVersion,
   type AlertLevel,
 } from '../../src/client/health.js';
-import { parseWireJson } from '../../src/client/wire.js';
 
 /** OSC 52 clipboard write, OSC 0 title, CSI, 8-bit CSI/OSC/ST (C1), bidi override and isolate. */
 const HOSTILE = '\u001b]52;c;ZWNobyBoaQ==\u0007\u001b]0;owned\u0007\u001b[2J\u009b31m\u009d0;t\u009c\u202eevil\u2066\u200f';
@@ -75,7 +74,7 @@ function wireAlert(fields: Record<string, unknown> = {}): Record<string, unknown
 
 /** Through the real wire parser, so `$date` arrives as Date objects as it does in the client. */
 function fromWire(value: unknown): unknown {
-  return parseWireJson(JSON.stringify(value));
+  return JSON.parse(JSON.stringify(value));
 }
 
 describe('parseAlerts', () => {
@@ -112,7 +111,7 @@ describe('parseAlerts', () => {
     });
   });
 
-  it('reads times as Date (after parseWireJson), as raw {$date} and as plain milliseconds', () => {
+  it('reads times as sent ({$date}), as Date and as plain milliseconds', () => {
     const raw = [wireAlert({ id: 'raw' }), wireAlert({ id: 'ms', datetime: T0 })];
     const parsed = [...parseAlerts(raw).items, ...parseAlerts(fromWire(raw)).items];
     expect(parsed.map((a) => a.at)).toEqual([T0, T0, T0, T0]);

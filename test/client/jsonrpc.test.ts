@@ -32,7 +32,7 @@ const failure = (code: number, data?: Record<string, unknown>, message = 'Method
 };
 
 describe('JSON-RPC session', () => {
-  it('matches answers to requests by id, whatever their order, and decodes $date', async () => {
+  it('matches answers to requests by id, whatever their order, and leaves $date as sent', async () => {
     const held: Array<() => void> = [];
     const { server } = await serve({
       'test.slow': (_m, _p, session) => {
@@ -51,11 +51,9 @@ describe('JSON-RPC session', () => {
     );
     try {
       const slow = conn.call('test.slow');
-      const fast = (await conn.call('test.fast')) as { when: Date; nested: Date[]; other: unknown };
+      const fast = await conn.call('test.fast');
       expect(await slow).toBe('first');
-      expect(fast.when).toEqual(new Date(1_700_000_000_000));
-      expect(fast.nested[0]).toBeInstanceOf(Date);
-      expect(fast.other).toEqual({ $date: 'not a number' });
+      expect(fast).toEqual({ when: { $date: 1_700_000_000_000 }, nested: [{ $date: 0 }], other: { $date: 'not a number' } });
       expect(server.calls.map((c) => c.method)).toEqual(['test.slow', 'test.fast']);
     } finally {
       conn.close();

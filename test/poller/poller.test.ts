@@ -178,7 +178,7 @@ describe('concurrency and timeouts', () => {
     const p = poller({ check });
     p.setSystems(['rejected', 'locked', 'odd', 'bug', 'throws']);
     p.start();
-    await tick();
+    await tick(5); // checks started in one go start one per turn
     expect(Object.fromEntries(p.all().map((s) => [s.id, s.reason]))).toEqual({
       rejected: 'key rejected',
       locked: 'locked',
@@ -300,18 +300,35 @@ describe('changing the set of systems', () => {
 });
 
 describe('checkNow', () => {
+  it('starts a burst of checks one per turn of the event loop, so input gets its turn between them', async () => {
+    vi.useRealTimers();
+    const { setImmediate: nextTurn } = await import('node:timers/promises');
+    const started: string[] = [];
+    const p = poller({ check: async (id) => (started.push(id), new Promise(() => undefined)), concurrency: 4 });
+    p.setSystems(ids(6));
+    p.start();
+    expect(started).toEqual(['s0']);
+    await nextTurn();
+    expect(started).toEqual(['s0', 's1']);
+    await nextTurn();
+    await nextTurn();
+    expect(started).toEqual(['s0', 's1', 's2', 's3']);
+    await nextTurn();
+    expect(started).toHaveLength(4); // the concurrency limit
+  });
+
   it('checks one backed-off system at once', async () => {
     const fake = fakeCheck(fail('unreachable'));
     const p = poller({ check: fake.check, intervalMs: 1000, jitter: 0 });
     p.setSystems(['a', 'b']);
     p.start();
     await tick(15_000); // a and b are now waiting 16 s
-    const before = fake.callsOf('a').length;
+    const [beforeA, beforeB] = [fake.callsOf('a').length, fake.callsOf('b').length];
     p.checkNow('a');
     p.checkNow('unknown');
     await tick();
-    expect(fake.callsOf('a')).toHaveLength(before + 1);
-    expect(fake.callsOf('b')).toHaveLength(before);
+    expect(fake.callsOf('a')).toHaveLength(beforeA + 1);
+    expect(fake.callsOf('b')).toHaveLength(beforeB);
   });
 
   it('checks every system at once, within the concurrency limit, never one twice at a time', async () => {
