@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { Allowlist } from '../../src/sim/allowlist.js';
-import { SimException, SimValidationError } from '../../src/sim/errors.js';
+import { SimException } from '../../src/sim/errors.js';
 import { filterList } from '../../src/sim/filters.js';
 import { pyFormat, pyJsonDumps, pyRepr } from '../../src/sim/python.js';
+import { validationEntries } from './validation-entries.js';
 
 const rows = [
   { id: 1, name: 'tnc-a', size: 10, tags: ['x', 'y'], owner: { name: 'truenas_admin' }, expires_at: null, created: new Date('2025-01-01T00:00:00Z') },
@@ -12,15 +13,6 @@ const rows = [
 
 const ids = (filters: unknown, options: unknown = {}) => (filterList(rows, filters, options) as { id: number }[]).map((r) => r.id);
 
-function validation(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof SimValidationError) return err.entries;
-    throw err;
-  }
-  throw new Error('no validation error');
-}
 
 describe('filterList operators', () => {
   it.each([
@@ -85,22 +77,22 @@ describe('filterList options', () => {
   });
 
   it('validates filters and options like QueryArgs: value errors on the argument, type errors on the field', () => {
-    expect(validation(() => filterList(rows, [['name', 'LIKE', 'x']], {}))).toEqual([['filters', 'Value error, Invalid operation: LIKE', 22]]);
+    expect(validationEntries(() => filterList(rows, [['name', 'LIKE', 'x']], {}))).toEqual([['filters', 'Value error, Invalid operation: LIKE', 22]]);
     // Two elements make an OR clause, so a filter missing its value is an invalid operation.
-    expect(validation(() => filterList(rows, [['name', '=']], {}))).toEqual([['filters', 'Value error, Invalid operation: name', 22]]);
-    expect(validation(() => filterList(rows, [['name']], {}))).toEqual([['filters', "Value error, Invalid filter ['name']", 22]]);
-    expect(validation(() => filterList(rows, [['OR', []]], {}))).toEqual([['filters', 'Value error, OR filter requires at least one branch.', 22]]);
-    expect(validation(() => filterList(rows, [['name', 'C~', 'x']], {}))).toEqual([['filters', 'Value error, Invalid case-insensitive operation: C~', 22]]);
-    expect(validation(() => filterList(rows, [['created.$date', '^', 'x']], {}))).toEqual([['filters', 'Value error, ^: invalid timestamp operation.', 22]]);
-    expect(validation(() => filterList(rows, 'name', {}))).toEqual([['filters', 'Input should be a valid list', 22]]);
-    expect(validation(() => filterList(rows, [], { get: true, limit: 2 }))).toEqual([
+    expect(validationEntries(() => filterList(rows, [['name', '=']], {}))).toEqual([['filters', 'Value error, Invalid operation: name', 22]]);
+    expect(validationEntries(() => filterList(rows, [['name']], {}))).toEqual([['filters', "Value error, Invalid filter ['name']", 22]]);
+    expect(validationEntries(() => filterList(rows, [['OR', []]], {}))).toEqual([['filters', 'Value error, OR filter requires at least one branch.', 22]]);
+    expect(validationEntries(() => filterList(rows, [['name', 'C~', 'x']], {}))).toEqual([['filters', 'Value error, Invalid case-insensitive operation: C~', 22]]);
+    expect(validationEntries(() => filterList(rows, [['created.$date', '^', 'x']], {}))).toEqual([['filters', 'Value error, ^: invalid timestamp operation.', 22]]);
+    expect(validationEntries(() => filterList(rows, 'name', {}))).toEqual([['filters', 'Input should be a valid list', 22]]);
+    expect(validationEntries(() => filterList(rows, [], { get: true, limit: 2 }))).toEqual([
       ['options', 'Value error, Invalid options combination. `get` implies a single result.', 22],
     ]);
-    expect(validation(() => filterList(rows, [], { sort: ['name'], limit: 'x' }))).toEqual([
+    expect(validationEntries(() => filterList(rows, [], { sort: ['name'], limit: 'x' }))).toEqual([
       ['options.sort', 'Extra inputs are not permitted', 22],
       ['options.limit', 'Input should be a valid integer', 22],
     ]);
-    expect(validation(() => filterList(rows, [], { limit: 10_001 }))).toEqual([['options', 'Value error, Options limit must be between 1 and 10000', 22]]);
+    expect(validationEntries(() => filterList(rows, [], { limit: 10_001 }))).toEqual([['options', 'Value error, Options limit must be between 1 and 10000', 22]]);
   });
 });
 

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { SimCallError, SimException, SimValidationError } from '../../src/sim/errors.js';
+import { SimCallError, SimException } from '../../src/sim/errors.js';
 import { RateLimiter } from '../../src/sim/rate-limit.js';
 import { timedeltaText } from '../../src/sim/system-info.js';
 import { INSECURE_TRANSPORT_REASON, LOGIN_LOG_LIMIT, SystemState, type KeyActor } from '../../src/sim/system-state.js';
 import type { SimVersion } from '../../src/sim/types.js';
+import { validationEntries } from './validation-entries.js';
 
 const admin = { username: 'truenas_admin', password: 'truenas-demo' };
 const operator = { username: 'pool_operator', password: 'truenas-demo', roles: ['POOL_READ'] };
@@ -13,15 +14,6 @@ function state(version: SimVersion = '25.10'): SystemState {
   return new SystemState(0, version, 'truenas-1', [admin, operator], Date.now() - 1000);
 }
 
-function entries(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof SimValidationError) return err.entries;
-    throw err;
-  }
-  throw new Error('no validation error');
-}
 
 describe('SystemState keys', () => {
   it('revokes a correct key used over an insecure transport and answers EXPIRED once', () => {
@@ -40,7 +32,7 @@ describe('SystemState keys', () => {
     // An expired key over plain HTTP is not revoked: PAM already refused it.
     expect(s.checkKey(key, undefined, false, now + 1000)).toEqual({ outcome: 'EXPIRED' });
     expect(s.summaries()[0]!.revoked).toBe(false);
-    expect(entries(() => s.createKey({ name: 'tnc-past', username: 'truenas_admin', expires_at: { $date: now - 1 } }, ADMIN, now))).toEqual([
+    expect(validationEntries(() => s.createKey({ name: 'tnc-past', username: 'truenas_admin', expires_at: { $date: now - 1 } }, ADMIN, now))).toEqual([
       ['api_key_create', 'Expiration date is in the past', 22],
     ]);
   });
@@ -64,14 +56,14 @@ describe('SystemState keys', () => {
 
   it('validates 25.x creates like the middleware: pydantic fields first, then the service checks on the schema name', () => {
     const s = state();
-    expect(entries(() => s.createKey({ name: 'tnc-x' }, ADMIN))).toEqual([['api_key_create.username', 'Field required', 22]]);
-    expect(entries(() => s.createKey({ name: '', username: 'truenas_admin', allowlist: [] }, ADMIN))).toEqual([
+    expect(validationEntries(() => s.createKey({ name: 'tnc-x' }, ADMIN))).toEqual([['api_key_create.username', 'Field required', 22]]);
+    expect(validationEntries(() => s.createKey({ name: '', username: 'truenas_admin', allowlist: [] }, ADMIN))).toEqual([
       ['api_key_create.allowlist', 'Extra inputs are not permitted', 22],
       ['api_key_create.name', 'String should have at least 1 character', 22],
     ]);
-    expect(entries(() => s.createKey('nope', ADMIN))).toEqual([['api_key_create', 'Input should be a valid dictionary or instance of ApiKeyCreate', 22]]);
+    expect(validationEntries(() => s.createKey('nope', ADMIN))).toEqual([['api_key_create', 'Input should be a valid dictionary or instance of ApiKeyCreate', 22]]);
     s.createKey({ name: 'tnc-dup', username: 'truenas_admin' }, ADMIN);
-    expect(entries(() => s.createKey({ name: 'tnc-dup', username: 'ghost' }, ADMIN))).toEqual([
+    expect(validationEntries(() => s.createKey({ name: 'tnc-dup', username: 'ghost' }, ADMIN))).toEqual([
       ['api_key_create', 'name must be unique', 22],
       ['api_key_create', 'User does not exist.', 22],
     ]);
@@ -92,7 +84,7 @@ describe('SystemState keys', () => {
       const s = state(version);
       for (let i = 0; i < 10; i++) s.createKey({ name: `tnc-${i}`, username: 'truenas_admin' }, ADMIN);
       s.revokeAll();
-      expect(entries(() => s.createKey({ name: 'tnc-10', username: 'truenas_admin' }, ADMIN))).toEqual([
+      expect(validationEntries(() => s.createKey({ name: 'tnc-10', username: 'truenas_admin' }, ADMIN))).toEqual([
         ['api_key_create.username', 'User already meets or exceeds maximum per-user API key limit of 10', 22],
       ]);
       expect(s.createKey({ name: 'tnc-10', username: 'pool_operator' }, ADMIN).entry.id).toBe(11);
@@ -104,24 +96,24 @@ describe('SystemState keys', () => {
 
   it('24.10 keys require an allowlist of valid entries and report duplicates on the name', () => {
     const s = state('24.10');
-    expect(entries(() => s.createKey({ name: 'tnc-legacy' }, null))).toEqual([['api_key_create.allowlist', 'Field required', 22]]);
-    expect(entries(() => s.createKey({ name: 'tnc-legacy', username: 'root', allowlist: [{ method: 'PATCH', resource: '' }] }, null))).toEqual([
+    expect(validationEntries(() => s.createKey({ name: 'tnc-legacy' }, null))).toEqual([['api_key_create.allowlist', 'Field required', 22]]);
+    expect(validationEntries(() => s.createKey({ name: 'tnc-legacy', username: 'root', allowlist: [{ method: 'PATCH', resource: '' }] }, null))).toEqual([
       ['api_key_create.username', 'Extra inputs are not permitted', 22],
       ['api_key_create.allowlist.0.method', "Input should be 'GET', 'POST', 'PUT', 'DELETE', 'CALL', 'SUBSCRIBE' or '*'", 22],
       ['api_key_create.allowlist.0.resource', 'String should have at least 1 character', 22],
     ]);
     const { entry } = s.createKey({ name: 'tnc-legacy', allowlist: [] }, null);
     expect(entry.allowlist).toEqual([]);
-    expect(entries(() => s.createKey({ name: 'tnc-legacy', allowlist: [] }, null))).toEqual([
+    expect(validationEntries(() => s.createKey({ name: 'tnc-legacy', allowlist: [] }, null))).toEqual([
       ['api_key_create.name', 'Object with this name already exists', 22],
     ]);
   });
 
   it('answers unknown ids as the middleware does: InstanceNotFound for get_instance, MatchNotFound for a 25.x update', () => {
     const s = state();
-    expect(entries(() => s.deleteKey(9, ADMIN))).toEqual([[null, 'ApiKey 9 does not exist', 2]]);
+    expect(validationEntries(() => s.deleteKey(9, ADMIN))).toEqual([[null, 'ApiKey 9 does not exist', 2]]);
     expect(() => s.updateKey(9, { reset: true }, ADMIN)).toThrow(SimException);
-    expect(entries(() => state('24.10').updateKey(9, { name: 'x' }, null))).toEqual([[null, 'ApiKey 9 does not exist', 2]]);
+    expect(validationEntries(() => state('24.10').updateKey(9, { name: 'x' }, null))).toEqual([[null, 'ApiKey 9 does not exist', 2]]);
   });
 
   it('keeps the revoke reason after a reset but lifts the revocation', () => {
