@@ -506,7 +506,7 @@ export class Controller {
     );
     if (result instanceof Cancelled) return;
     this.declined.delete(dialog.systemId);
-    this.checker.forget();
+    this.checker.forget(dialog.systemId);
     this.reloadSystems();
     this.poller.checkNow(dialog.systemId);
     this.dispatch({
@@ -646,7 +646,7 @@ export class Controller {
     this.unnamed.delete(record.id);
     this.declined.delete(record.id);
     this.dispatch({ type: 'dialogClosed', kind: 'removeSystem' });
-    this.keysChanged();
+    this.keysChanged(record.id);
     if (result.deleted) this.say(`Removed ${record.name} and deleted its API key ${result.keyName} on the server`, 'success');
     else if (result.keyName && result.recordChanged) {
       this.say(`Removed ${record.name}; its record had been changed outside tnc, so its API key ${result.keyName} was not deleted: ${API_KEYS_HINT}`, 'warning');

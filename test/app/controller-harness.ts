@@ -27,6 +27,8 @@ export interface Harness {
   untilDialog(kind: DialogKind | null): Promise<AppState>;
   fill(values: Record<string, string>): void;
   run(...commands: Command[]): void;
+  /** Puts the cursor on a system, as the arrow keys would. */
+  dispatchSelect(id: string): void;
 }
 
 /** Controllers opened by the returned functions are quit, and their directories removed, after each test. */
@@ -92,6 +94,7 @@ export function useControllerHarness(simulator: () => Simulator) {
         });
       },
       run: (...commands) => commands.forEach((command) => controller.command(command)),
+      dispatchSelect: (id) => controller.appStore.dispatch({ type: 'systemSelected', id }),
     };
     harnesses.push(h);
     controller.start();

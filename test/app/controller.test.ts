@@ -211,6 +211,26 @@ describe('Remove System and quitting', () => {
     expect(sim.apiKeys(0).some((k) => k.id === keyId)).toBe(false);
   });
 
+  it('removing one system leaves the other systems’ kept sessions alone: no new login there', async () => {
+    const h = await open();
+    await h.store.createKeyring('home', 'pw');
+    const kept = await addAndSignIn(h, 0);
+    const removed = await addAndSignIn(h, 1, { name: 'gone' });
+    await untilConnected(h, kept, 'True');
+    await untilConnected(h, removed, 'True');
+    const keyLogins = () => sim.logins(0).filter((login) => login.mechanism === 'API_KEY_PLAIN').length;
+    const before = keyLogins();
+    h.dispatchSelect(removed);
+    h.run('removeSystem');
+    await h.untilDialog('removeSystem');
+    h.run('buttonPrev', 'dialogEnter');
+    await h.untilDialog(null);
+    expect([h.store.getSystem(removed), h.store.getSystem(kept)?.id]).toEqual([undefined, kept]);
+    h.run('refresh');
+    await h.until('a fresh check of the one left', (s) => (s.statuses.get(kept)?.lastChecked ?? 0) > Date.now() - 500 && s.statuses.get(kept)?.connected === true);
+    expect(keyLogins()).toBe(before);
+  });
+
   it('quitting deletes unstored keys; one that cannot be deleted is recorded and announced at the next start', async () => {
     const h = await open();
     await addAndSignIn(h, 0);
