@@ -23,6 +23,8 @@ export const UPDATE_CHECK_INTERVAL_MS = 3_600_000;
 /** What a system's checks remember between intervals. */
 export interface HealthMemo {
   update?: { at: number; value: UpdateInfo | null };
+  /** The release the last check saw: which update method to ask first. */
+  version?: string;
 }
 
 export interface HealthCheckOptions {
@@ -41,7 +43,7 @@ async function part<T>(answer: Promise<unknown>, parse: (value: unknown) => T): 
   }
 }
 
-/** 25.10 and later have `update.status`; 24.10 and 25.04 `update.check_available`. */
+/** 25.10 and later have `update.status`; 24.10 and 25.04 `update.check_available` (unknown: the newer first). */
 function updateMethods(version: string | undefined): Array<[string, (value: unknown) => UpdateInfo | null]> {
   const [major = 0, minor = 0] = (version ?? '').split('.').map(Number);
   const status: [string, (value: unknown) => UpdateInfo | null] = ['update.status', parseUpdateStatus];
@@ -71,15 +73,18 @@ export async function checkHealth(session: Session, key: KeyRef, memo: HealthMem
     session.transport === 'jsonrpc' && typeof key.keyId === 'number'
       ? part(session.call('api_key.my_keys', [], callOpts), (list) => ownKeyState(list, key.keyId as number, now, key.keyName))
       : Promise.resolve(null);
-  const [state, info, alerts, pools] = await Promise.all([
+  const due = memo.update === undefined || now - memo.update.at >= UPDATE_CHECK_INTERVAL_MS;
+  // All in one round trip; the update state guesses its method from the release seen last.
+  const [state, info, alerts, pools, update] = await Promise.all([
     keyState,
     part(session.call('system.info', [], callOpts), parseSystemDetails),
     part(session.call('alert.list', [], callOpts), parseAlerts),
     part(session.call('pool.query', [], callOpts), parsePools),
+    due ? updateState(session, memo.version, callOpts) : Promise.resolve(memo.update!.value),
   ]);
   if (state?.state === 'rejected') throw new ClientError('key rejected', 'key rejected: the key is gone from the server or revoked');
   if (state?.state === 'expired') throw new ClientError('key expired', 'key expired: past its expiry date');
-  const due = memo.update === undefined || now - memo.update.at >= UPDATE_CHECK_INTERVAL_MS;
-  if (due) memo.update = { at: now, value: await updateState(session, info?.version, callOpts) };
-  return { info, alerts, pools, update: memo.update!.value, keyExpiresAt: state?.expiresAt ?? null };
+  if (due) memo.update = { at: now, value: update };
+  if (info) memo.version = info.version;
+  return { info, alerts, pools, update, keyExpiresAt: state?.expiresAt ?? null };
 }
