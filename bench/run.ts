@@ -59,8 +59,9 @@ async function keyPresses(started: Promise<KeyPressSession>, presses: number): P
   }
 }
 
+/** The poller runs with the V8 flags tnc's launcher (bin/tnc) gives node. */
 async function runPoller(job: PollerJob): Promise<PollerFigures> {
-  const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', POLLER_MAIN, JSON.stringify(job)], {
+  const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', '--max-semi-space-size=2', POLLER_MAIN, JSON.stringify(job)], {
     maxBuffer: 1 << 20,
   });
   return JSON.parse(stdout) as PollerFigures;

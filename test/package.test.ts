@@ -30,6 +30,7 @@ describe('the packed package', () => {
     const { files } = installed;
     expect(files).toContain('package.json');
     expect(files).toContain('README.md');
+    expect(files).toContain('bin/tnc');
     expect(files).toContain('bundle/src/cli.js');
     expect(files).toContain('bundle/src/sim/main.js');
     expect(files.some((file) => file.startsWith('node_modules/libsodium-wrappers-sumo/'))).toBe(true);

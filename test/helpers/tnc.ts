@@ -35,7 +35,8 @@ export function startTnc(
   // Shell redirections of tnc's own stdio (e.g. `< /dev/null`), leaving the pane its terminal.
   const redirect = options.redirect === undefined ? '' : ` ${options.redirect}`;
   session.start(
-    `node '${TEST_ENTRY_PATH}' ${quoted}${redirect}; echo $? > '${status}/code.tmp'; stty -a > '${status}/stty'; mv '${status}/code.tmp' '${status}/code'; sleep 600`,
+    // With the flag the installed launcher (bin/tnc) gives node.
+    `node --max-semi-space-size=2 '${TEST_ENTRY_PATH}' ${quoted}${redirect}; echo $? > '${status}/code.tmp'; stty -a > '${status}/stty'; mv '${status}/code.tmp' '${status}/code'; sleep 600`,
     { ...options, env: { TNC_TEST_KDF: TEST_KDF, ...options.env } },
   );
   if (options.outputLog) session.pipeOutput(options.outputLog);
