@@ -65,6 +65,8 @@ export class KeyLifecycle {
   /** `takeHostname`: the system was added without a name and takes the server's hostname. */
   async signIn(record: SystemRecord, input: SignInInput, options: { signal?: AbortSignal; takeHostname?: boolean }): Promise<SignedIn> {
     const old = this.currentKey(record.id);
+    // Read now: storing the new key replaces the entry this name comes from.
+    const untrustedOldKey = old === 'untrusted' ? this.store.getEntry(record.id)?.meta.keyName : undefined;
     const keyName = newKeyName();
     let pending = false;
     let minted: MintedKey;
@@ -91,7 +93,7 @@ export class KeyLifecycle {
     const stored = await this.keep(record, minted, options.takeHostname && hostname ? hostname : undefined);
     const outcome: SignedIn = { minted, stored };
     if (old === 'untrusted') {
-      outcome.untrustedOldKey = this.store.getEntry(record.id)?.meta.keyName;
+      if (untrustedOldKey !== undefined) outcome.untrustedOldKey = untrustedOldKey;
     } else if (old) {
       const current = this.store.getSystem(record.id) ?? record;
       outcome.replaced = { keyName: old.keyName, deleted: await this.retire(current, old, this.newCredential(minted)) };

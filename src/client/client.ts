@@ -167,7 +167,7 @@ export class TrueNASClient {
    * it back from the server; a key that is gone already counts as deleted.
    */
   async deleteKey(target: SystemTarget, cred: ApiKeyCredential, key: KeyRef, opts: CallOptions = {}): Promise<void> {
-    await this.#run(opts, [], async () => requireTncKeyName(key.keyName));
+    requireTncKeyName(key.keyName);
     return this.#withSession(target, cred, opts, (session) => deleteByName(session, key, opts));
   }
 

@@ -183,6 +183,9 @@ describe('a keyring file edited by someone else', () => {
     await h.untilDialog(null);
     await untilConnected(h, s.nasId, 'True');
     expect(h.state().message?.text).toMatch(/previous key .* was not deleted because its record had been changed/);
+    // It names the key the changed record held, not the one just stored.
+    expect(h.state().message?.text).toContain(`previous key ${s.tncKeyName} `);
+    expect(h.state().message?.text).not.toContain(`previous key ${h.store.getEntry(s.nasId)!.meta.keyName}`);
     const left = sim.apiKeys(NAS).map((key) => key.name);
     expect(left).toContain(s.backupName);
     expect(left).toContain(s.tncKeyName);
