@@ -366,22 +366,25 @@ export class KeyringStore {
   }
 
   private change<T>(apply: (document: KeyringFile, log: ChangeLog) => T): Promise<T> {
-    return this.serial(() => this.locked(this.vault, apply));
+    return this.serial(() => this.locked(undefined, apply));
   }
 
   /**
    * Lock, re-read, apply, authenticate what `apply` changed, write, unlock. When `apply`
-   * throws, nothing is written. `vault` vouches for the change (null: the keyring, if any,
-   * is locked, and a change to an authenticated record is refused).
+   * throws, nothing is written. The change is vouched for by `newVault` (a keyring being
+   * made or upgraded, not adopted yet) or else by the store's vault as the re-read left it:
+   * none when the keyring is locked, or was re-wrapped or replaced by another tnc, and then
+   * a change to an authenticated record is refused.
    */
-  private locked<T>(vault: UnlockedVault | null, apply: (document: KeyringFile, log: ChangeLog) => T): Promise<T> {
+  private locked<T>(newVault: UnlockedVault | undefined, apply: (document: KeyringFile, log: ChangeLog) => T): Promise<T> {
     return withDirectoryLock(
       this.dataDir,
       async () => {
         await removeStaleTempFiles(this.filePath);
         await this.db.read();
         this.syncVault();
-        vault?.trust.verify(this.db.data);
+        const vault = newVault ?? this.vault;
+        newVault?.trust.verify(this.db.data);
         try {
           const log: ChangeLog = { touched: { systems: [], entries: [], leftovers: [] } };
           const result = apply(this.db.data, log);

@@ -127,6 +127,20 @@ describe('records the keyring vouches for', () => {
     expect(() => store.credential(ids[0])).toThrow(RecordChangedError);
   });
 
+  it('a change made after another tnc changed the passphrase is refused: the locked keyring cannot vouch for it', async () => {
+    const { dir, ids } = await keyring();
+    const store = await unlocked(dir);
+    const other = await unlocked(dir);
+    await other.changePassphrase(PASSPHRASE, 'battery staple');
+    // This store learns of the new wrapping only when the change re-reads the file.
+    await expect(store.updateSystem(ids[0], { fingerprint: 'NE:W0' })).rejects.toThrow(LockedError);
+    expect(store.keyringState()).toBe('locked');
+    const again = await openStore(dir);
+    await again.unlock('battery staple');
+    expect(again.getSystem(ids[0])?.fingerprint).toBe(PIN);
+    expect(again.recordChanged(ids[0])).toBe(false);
+  });
+
   it('a change made through the store vouches for the record again: trusting a new certificate', async () => {
     const { dir, ids } = await keyring();
     await editFile(keyringPath(dir), (file) => (system(file, ids[0]).fingerprint = 'EV:IL'));
