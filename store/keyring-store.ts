@@ -200,15 +200,11 @@ export class KeyringStore {
     const vault = await UnlockedVault.unlock(keyring, passphrase);
     try {
       await this.serial(async () => {
-        if (!vault.matches(this.db.data.keyring)) {
-          throw new StoreError('CONFLICT', 'The keyring was changed by another tnc while unlocking; try again');
-        }
+        if (!vault.matches(this.db.data.keyring)) throw changedWhileUnlocking();
         const upgraded = vault.upgradedWrapping;
         if (upgraded) {
           await this.locked(vault, (document) => {
-            if (!vault.matches(document.keyring)) {
-              throw new StoreError('CONFLICT', 'The keyring was changed by another tnc while unlocking; try again');
-            }
+            if (!vault.matches(document.keyring)) throw changedWhileUnlocking();
             document.keyring!.wrappedKey = upgraded.wrappedKey;
             vault.rewrapped(upgraded);
             vault.upgradedWrapping = null;
@@ -443,6 +439,10 @@ let exitHookInstalled = false;
 
 function keyringExists(): StoreError {
   return new StoreError('KEYRING_EXISTS', 'A keyring already exists');
+}
+
+function changedWhileUnlocking(): StoreError {
+  return new StoreError('CONFLICT', 'The keyring was changed by another tnc while unlocking; try again');
 }
 
 function addLeftovers(document: KeyringFile, leftovers: LeftoverKey[]): void {
