@@ -40,10 +40,6 @@ export type ErrorHint = 'not found' | 'wrong transport' | 'not created' | 'not p
 /** Longest message a ClientError keeps: server text is quoted in some, and must stay one line. */
 const MAX_MESSAGE = 500;
 
-/**
- * The only error the client throws. It never carries the underlying error as `cause`:
- * library errors (got's in particular) hold request options with Authorization headers.
- */
 /** What a server said beyond the reason, for the one line a person reads. */
 export interface ErrorDetails {
   /** The server's own words (TrueNAS's `reason` or validation messages), cleaned. */
@@ -51,6 +47,11 @@ export interface ErrorDetails {
   /** `key limit`: the `tnc-…` keys the user has on the server. */
   keyNames?: readonly string[];
 }
+
+/**
+ * The only error the client throws. It never carries the underlying error as `cause`:
+ * library errors (got's in particular) hold request options with Authorization headers.
+ */
 
 export class ClientError extends Error {
   override readonly name = 'ClientError';

@@ -1,4 +1,5 @@
 // The contract between the TrueNAS client and everything that uses it.
+import type { SystemDetails } from './health.js';
 
 /** Every failure the client can report, in the words the UI shows. */
 export type FailureReason =
@@ -34,8 +35,6 @@ export interface SystemTarget {
   /** The system accepted a SCRAM key login once: it gets nothing else (see Session). */
   login?: 'scram';
 }
-
-import type { SystemDetails } from './health.js';
 
 /** What `system.info` says of a system (the release number alone as its version). */
 export type SystemInfo = SystemDetails;
