@@ -1,7 +1,8 @@
 import { Box, Text } from 'ink';
 import { Fragment, memo, type ReactElement } from 'react';
 import { useTheme, type TextToken } from '../theme.js';
-import { COLUMN_GAP, CURSOR_WIDTH, cutCell, fitCell } from './columns.js';
+import { cutCell, fitCell } from '../../src/app/cell-text.js';
+import { COLUMN_GAP, CURSOR_WIDTH } from './columns.js';
 
 export interface Column<Row> {
   title: string;

@@ -2,6 +2,7 @@
 // draws a window of them. Pure, so it is tested without rendering.
 import type { Pool } from '../client/health.js';
 import type { SystemStatus } from '../poller/types.js';
+import { fitCell } from './cell-text.js';
 import {
   alertTimeText,
   bytesText,
@@ -83,16 +84,11 @@ function poolColumns(width: number): PoolColumn[] {
   ];
 }
 
-function fit(text: string, width: number): string {
-  const chars = [...text];
-  return chars.length <= width ? text.padEnd(width) : `${chars.slice(0, Math.max(0, width - 1)).join('')}…`;
-}
-
 function poolLines(pools: readonly Pool[] | null | undefined, width: number): DetailLine[] {
   if (!pools) return [[{ text: `  ${UNKNOWN_TEXT}`, tone: 'muted' }]];
   if (pools.length === 0) return [[{ text: '  No pools', tone: 'muted' }]];
   const columns = poolColumns(width);
-  const row = (cells: string[]) => `  ${cells.map((cell, i) => fit(cell, columns[i]!.width)).join(' ')}`.trimEnd();
+  const row = (cells: string[]) => `  ${cells.map((cell, i) => fitCell(cell, columns[i]!.width)).join(' ')}`.trimEnd();
   return [
     [{ text: row(columns.map((c) => c.title)), tone: 'label' }],
     ...pools.map((pool): DetailLine => [{ text: row(columns.map((c) => c.text(pool))), ...(pool.healthy ? {} : { tone: 'critical' as const }) }]),

@@ -70,4 +70,10 @@ describe('System screen lines', () => {
     // Pools and alerts: only what the last check learned, and it learned nothing.
     expect(lines.filter((line) => line === '  —')).toHaveLength(2);
   });
+
+  it('lines pool columns up by characters, also for a name outside the BMP', () => {
+    const named = (name: string): SystemStatus => ({ ...connected, health: { ...connected.health!, pools: [{ ...tank, name }] } });
+    const row = (name: string) => text(systemDetailLines(system, named(name), 80)).find((line) => line.includes('DEGRADED'))!;
+    expect([...row('tank🦈')].length).toBe([...row('tank5')].length);
+  });
 });

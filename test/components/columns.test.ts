@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { columnWidths, COLUMN_GAP, CURSOR_WIDTH, cutCell, fitCell } from '../../components/table/columns.js';
+import { cutCell, fitCell } from '../../src/app/cell-text.js';
+import { columnWidths, COLUMN_GAP, CURSOR_WIDTH } from '../../components/table/columns.js';
 
 const DASHBOARD = [
   { min: 12, grow: 2 },
