@@ -76,4 +76,16 @@ describe('System screen lines', () => {
     const row = (name: string) => text(systemDetailLines(system, named(name), 80)).find((line) => line.includes('DEGRADED'))!;
     expect([...row('tank🦈')].length).toBe([...row('tank5')].length);
   });
+
+  it('tones each alert by its level: ERROR or worse critical, WARNING a warning, the rest muted', () => {
+    const levels = ['EMERGENCY', 'ERROR', 'WARNING', 'NOTICE', 'INFO'] as const;
+    const items = levels.map((level, i) => ({ id: String(i), level, text: `alert ${level}`, at: null }));
+    const status: SystemStatus = {
+      ...connected,
+      health: { ...connected.health!, alerts: { counts: { critical: 1, error: 1, warning: 1, notice: 1, info: 1 }, items } },
+    };
+    const lines = systemDetailLines(system, status, 80);
+    const toneOf = (level: string) => lines.find((line) => line.some((segment) => segment.text === `alert ${level}`))![0]!.tone;
+    expect(levels.map(toneOf)).toEqual(['critical', 'critical', 'warning', 'muted', 'muted']);
+  });
 });
