@@ -1,7 +1,17 @@
 // The dashboard's columns (SPEC §4) and how they give way: at 80 columns every row still
 // shows Name, Connected, Alerts and Pools; Last checked, then Address, then Version, then
 // Update leave as the terminal narrows, and come back in the reverse order as it widens.
-import { alertsText, healthFacts, poolsText, rowState, updateText } from '../../src/app/health-text.js';
+import {
+  alertsState,
+  alertsText,
+  hasUnhealthyPool,
+  healthFacts,
+  poolsText,
+  rowState,
+  updateText,
+  type AlertState,
+  type RowState,
+} from '../../src/app/health-text.js';
 import { addressText, connectedText, lastCheckedText } from '../../src/app/systems.js';
 import { COLUMN_GAP, CURSOR_WIDTH, columnWidths, type ColumnSpec } from '../table/columns.js';
 import type { Column } from '../table/Table.js';
@@ -19,20 +29,20 @@ interface DashboardColumn extends ColumnSpec {
 
 const facts = (row: SystemRow) => healthFacts(row.status);
 
-function nameTone(row: SystemRow): TextToken | undefined {
-  const state = rowState(facts(row));
+function healthTone(state: RowState | AlertState): TextToken | undefined {
   return state === 'critical' ? 'health.critical' : state === 'warning' ? 'health.warning' : undefined;
 }
 
+function nameTone(row: SystemRow): TextToken | undefined {
+  return healthTone(rowState(facts(row)));
+}
+
 function alertsTone(row: SystemRow): TextToken | undefined {
-  const counts = facts(row).alerts?.counts;
-  if (!counts) return undefined;
-  if (counts.critical + counts.error > 0) return 'health.critical';
-  return counts.warning > 0 ? 'health.warning' : undefined;
+  return healthTone(alertsState(facts(row).alerts));
 }
 
 function poolsTone(row: SystemRow): TextToken | undefined {
-  return facts(row).pools?.some((pool) => !pool.healthy) ? 'health.critical' : undefined;
+  return hasUnhealthyPool(facts(row).pools) ? 'health.critical' : undefined;
 }
 
 function updateTone(row: SystemRow): TextToken | undefined {

@@ -1,6 +1,6 @@
 // What the dashboard, the System screen and `tnc status` show of a system's health (SPEC §4,
 // §5 `!`, §6): pure functions of the client's parsed values. `—` means not known.
-import type { AlertCounts, AlertSummary, Pool, UpdateInfo } from '../client/health.js';
+import { LEVEL_COUNT, type AlertCounts, type AlertLevel, type AlertSummary, type Pool, type UpdateInfo } from '../client/health.js';
 import type { StatusReason, SystemStatus } from '../poller/types.js';
 
 export const UNKNOWN_TEXT = '—';
@@ -90,12 +90,28 @@ export function updateText(update: UpdateInfo | null | undefined): string {
   return update.available ?? '';
 }
 
-function hasAlertAtLeastWarning(summary: AlertSummary | null | undefined): boolean {
-  const counts = summary?.counts;
-  return !!counts && counts.critical + counts.error + counts.warning > 0;
+/** What alerts mean for a system: ERROR or worse is critical, WARNING a warning, the rest nothing. */
+export type AlertState = 'critical' | 'warning' | undefined;
+
+const COUNT_STATE: Readonly<Record<keyof AlertCounts, AlertState>> = {
+  critical: 'critical',
+  error: 'critical',
+  warning: 'warning',
+  notice: undefined,
+  info: undefined,
+};
+
+export function alertLevelState(level: AlertLevel): AlertState {
+  return COUNT_STATE[LEVEL_COUNT[level]];
 }
 
-function hasUnhealthyPool(pools: readonly Pool[] | null | undefined): boolean {
+/** The state of the worst alert of a summary. */
+export function alertsState(summary: AlertSummary | null | undefined): AlertState {
+  const worst = summary && COUNT_ORDER.find((level) => summary.counts[level] > 0);
+  return worst ? COUNT_STATE[worst] : undefined;
+}
+
+export function hasUnhealthyPool(pools: readonly Pool[] | null | undefined): boolean {
   return !!pools && pools.some((pool) => !pool.healthy);
 }
 
@@ -107,7 +123,7 @@ function hasUnhealthyPool(pools: readonly Pool[] | null | undefined): boolean {
 export function hasProblem(facts: HealthFacts): boolean {
   if (facts.connected === false) return true;
   if (facts.connected === null) return false;
-  return hasAlertAtLeastWarning(facts.alerts) || hasUnhealthyPool(facts.pools) || !!facts.update?.available;
+  return alertsState(facts.alerts) !== undefined || hasUnhealthyPool(facts.pools) || !!facts.update?.available;
 }
 
 /** Reasons that mean tnc did not ask the system at all, so they say nothing about it. */
@@ -127,8 +143,9 @@ export function rowState(facts: HealthFacts): RowState {
   if (facts.connected === false) return facts.reason && NOT_ASKED.has(facts.reason) ? 'unknown' : 'critical';
   const { alerts, pools } = facts;
   if (!alerts && !pools) return 'unknown';
-  if ((alerts && alerts.counts.critical + alerts.counts.error > 0) || hasUnhealthyPool(pools)) return 'critical';
-  return alerts && alerts.counts.warning > 0 ? 'warning' : 'ok';
+  const worstAlert = alertsState(alerts);
+  if (worstAlert === 'critical' || hasUnhealthyPool(pools)) return 'critical';
+  return worstAlert ?? 'ok';
 }
 
 // ---------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ import type { Pool } from '../client/health.js';
 import type { SystemStatus } from '../poller/types.js';
 import { fitCell } from './cell-text.js';
 import {
+  alertLevelState,
   alertTimeText,
   bytesText,
   healthFacts,
@@ -95,8 +96,6 @@ function poolLines(pools: readonly Pool[] | null | undefined, width: number): De
   ];
 }
 
-const CRITICAL_LEVELS = new Set(['CRITICAL', 'ALERT', 'EMERGENCY', 'ERROR']);
-
 function alertLines(status: SystemStatus | undefined, width: number): DetailLine[] {
   const alerts = healthFacts(status).alerts;
   if (!alerts) return [[{ text: `  ${UNKNOWN_TEXT}`, tone: 'muted' }]];
@@ -104,7 +103,7 @@ function alertLines(status: SystemStatus | undefined, width: number): DetailLine
   const indent = 2 + 10 + 17;
   const lines: DetailLine[] = [];
   for (const alert of alerts.items) {
-    const tone: DetailTone = CRITICAL_LEVELS.has(alert.level) ? 'critical' : alert.level === 'WARNING' ? 'warning' : 'muted';
+    const tone: DetailTone = alertLevelState(alert.level) ?? 'muted';
     const [first = '', ...rest] = wrapWords(alert.text, Math.max(20, width - indent));
     lines.push([
       { text: `  ${alert.level.padEnd(10)}`, tone },
@@ -113,7 +112,7 @@ function alertLines(status: SystemStatus | undefined, width: number): DetailLine
     ]);
     for (const more of rest) lines.push([{ text: `${' '.repeat(indent)}${more}` }]);
   }
-  const hidden = alerts.counts.critical + alerts.counts.error + alerts.counts.warning + alerts.counts.notice + alerts.counts.info - alerts.items.length;
+  const hidden = Object.values(alerts.counts).reduce((sum, count) => sum + count, 0) - alerts.items.length;
   if (hidden > 0) lines.push([{ text: `  … and ${hidden} more`, tone: 'muted' }]);
   return lines;
 }

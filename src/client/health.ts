@@ -152,7 +152,8 @@ const LEVEL_RANK: Record<AlertLevel, number> = {
   EMERGENCY: 7,
 };
 
-const LEVEL_COUNT: Record<AlertLevel, keyof AlertCounts> = {
+/** Which count an alert of each level adds to. */
+export const LEVEL_COUNT: Readonly<Record<AlertLevel, keyof AlertCounts>> = {
   INFO: 'info',
   NOTICE: 'notice',
   WARNING: 'warning',
