@@ -5,7 +5,7 @@
 // - hello bundled: the same app bundled by tnc's own bundler settings (scripts/bundle.mjs),
 //   which shows what tnc's own work costs apart from how it is shipped.
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { packAndInstall } from './installed.js';
 
@@ -38,7 +38,7 @@ export async function installPrograms(workDir: string): Promise<Programs> {
 
   const plain = join(workDir, 'hello-package');
   await helloPackage(plain, { files: ['*.js'], dependencies: { ink: ours.devDependencies.ink, react: ours.devDependencies.react } });
-  for (const file of HELLO_FILES) await copyFile(file, join(plain, file.split('/').at(-1)!));
+  for (const file of HELLO_FILES) await copyFile(file, join(plain, basename(file)));
   const hello = await packAndInstall(plain, join(workDir, 'hello'));
 
   const bundled = join(workDir, 'hello-bundled-package');

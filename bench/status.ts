@@ -24,7 +24,10 @@ export async function benchStatus(dataDir: string, timeoutMs: number): Promise<S
   const args = ['status', '--data-dir', dataDir, '--json', '--timeout', String(timeoutMs / 1000), '--passphrase-fd', '3'];
   const started = performance.now();
   const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
-  (child.stdio[3] as Writable).end(`${PASSPHRASE}\n`);
+  const passphrase = child.stdio[3] as Writable;
+  // tnc may exit without reading it; its own error then says why, not an EPIPE from here.
+  passphrase.on('error', () => undefined);
+  passphrase.end(`${PASSPHRASE}\n`);
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
