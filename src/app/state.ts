@@ -15,7 +15,7 @@ import { hasProblem, healthFacts } from './health-text.js';
 import { isTooSmall, tableHeight, type Viewport } from './layout.js';
 import { detailLinesOf } from './system-detail.js';
 import { matchesFilter, type SystemView } from './systems.js';
-import { fitView, moveCursor, TOP, type CursorMove, type TableView } from './table-view.js';
+import { fitView, moveCursor, moveTarget, TOP, type CursorMove, type TableView } from './table-view.js';
 
 /** The screens with a table of systems. */
 export type TableScreen = 'dashboard' | 'keyring';
@@ -167,10 +167,8 @@ function scrollDetail(state: AppState, move: CursorMove): AppState {
   if (!state.detail) return state;
   const height = detailHeight(state);
   const last = Math.max(0, detailLineCount(state) - height);
-  const page = Math.max(1, height - 1);
   const current = Math.min(state.detail.scroll, last);
-  const target = { up: current - 1, down: current + 1, top: 0, bottom: last, pageUp: current - page, pageDown: current + page }[move];
-  const scroll = Math.max(0, Math.min(last, target));
+  const scroll = Math.max(0, Math.min(last, moveTarget(current, move, last, height)));
   return scroll === state.detail.scroll ? state : { ...state, detail: { ...state.detail, scroll } };
 }
 

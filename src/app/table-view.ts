@@ -20,16 +20,14 @@ export function fitView(view: TableView, rowCount: number, height: number): Tabl
   return cursor === view.cursor && scroll === view.scroll ? view : { cursor, scroll };
 }
 
-export function moveCursor(view: TableView, move: CursorMove, rowCount: number, height: number): TableView {
+/** Where `move` takes `position` (of 0…`last`, `height` lines in view); the caller clamps it. */
+export function moveTarget(position: number, move: CursorMove, last: number, height: number): number {
   const page = Math.max(1, height - 1);
-  const target = {
-    up: view.cursor - 1,
-    down: view.cursor + 1,
-    top: 0,
-    bottom: rowCount - 1,
-    pageUp: view.cursor - page,
-    pageDown: view.cursor + page,
-  }[move];
+  return { up: position - 1, down: position + 1, top: 0, bottom: last, pageUp: position - page, pageDown: position + page }[move];
+}
+
+export function moveCursor(view: TableView, move: CursorMove, rowCount: number, height: number): TableView {
+  const target = moveTarget(view.cursor, move, rowCount - 1, height);
   const next = fitView({ cursor: target, scroll: view.scroll }, rowCount, height);
   return next.cursor === view.cursor && next.scroll === view.scroll ? view : next;
 }
