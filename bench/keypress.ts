@@ -3,7 +3,7 @@
 // end of its synchronized update). The same presses go to the reference app for the floor.
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Program } from './programs.js';
+import { spawnInPty, type Program, type Terminal } from './programs.js';
 import { CTRL_C, ESC, noFrameOpen, Pty } from './pty.js';
 import { systemName } from './names.js';
 import { percentile, round, summary } from './stats.js';
@@ -27,11 +27,6 @@ export interface KeyPressSession {
   /** Presses `count` keys (down, then back up) and measures each one. */
   measure(count: number): Promise<KeyPressFigures>;
   stop(): Promise<void>;
-}
-
-export interface Terminal {
-  cols: number;
-  rows: number;
 }
 
 function residentMb(pid: number | undefined): number {
@@ -68,10 +63,6 @@ function session(pty: Pty): KeyPressSession {
   };
 }
 
-function spawn(program: Program, args: string[], size: Terminal): Pty {
-  return new Pty([program.command, ...args], { ...size, env: { ...process.env, ...program.env } });
-}
-
 /**
  * Starts tnc (the installed bin) on `dataDir` (a locked keyring; system i named
  * systemName(i)), waits for the Unlock dialog and answers it: with the passphrase, or with Esc
@@ -83,7 +74,7 @@ export async function startTnc(
   answer: { passphrase: string } | 'stay locked',
   size: Terminal,
 ): Promise<KeyPressSession> {
-  const pty = spawn(program, ['--data-dir', dataDir], size);
+  const pty = spawnInPty(program, ['--data-dir', dataDir], size);
   const started = session(pty);
   try {
     await pty.waitForText('Unlock Keyring', 'Esc cancel');
@@ -106,7 +97,7 @@ export async function startTnc(
 
 /** Starts the reference app (its installed bin). */
 export async function startHello(program: Program, size: Terminal): Promise<KeyPressSession> {
-  const pty = spawn(program, [], size);
+  const pty = spawnInPty(program, [], size);
   const started = session(pty);
   try {
     await pty.waitForText('Hello, world', `› ${systemName(0)}`);

@@ -8,6 +8,7 @@ import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { packAndInstall } from './installed.js';
+import { Pty, type PtyOptions } from './pty.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 /** The built reference app (bench/hello.tsx) and what it imports of ours. */
@@ -16,6 +17,14 @@ const HELLO_FILES = ['hello.js', 'names.js'].map((name) => fileURLToPath(new URL
 export interface Program {
   command: string;
   env?: NodeJS.ProcessEnv;
+}
+
+/** A terminal's size; the pty's default when not given. */
+export type Terminal = Pick<PtyOptions, 'cols' | 'rows'>;
+
+/** `program` started in a pseudo-terminal of its own, with its environment. */
+export function spawnInPty(program: Program, args: string[], size: Terminal = {}): Pty {
+  return new Pty([program.command, ...args], { ...size, env: { ...process.env, ...program.env } });
 }
 
 export interface Programs {

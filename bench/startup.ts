@@ -1,8 +1,8 @@
 // Start to first full frame: the installed tnc against the installed reference app, both
 // spawned in a pty the same way, runs interleaved so that a slower moment of the machine hits
 // both alike.
-import { CTRL_C, Pty } from './pty.js';
-import type { Program, Programs } from './programs.js';
+import { CTRL_C } from './pty.js';
+import { spawnInPty, type Program, type Programs } from './programs.js';
 import { median, round, summary } from './stats.js';
 import { relative, type BudgetResult } from './budget.js';
 
@@ -10,7 +10,7 @@ const BUDGET = 1.1;
 
 /** From spawn until the frame with every one of `expected` has arrived. */
 async function timeToFrame(program: Program, args: string[], expected: string[]): Promise<number> {
-  const pty = new Pty([program.command, ...args], { env: { ...process.env, ...program.env } });
+  const pty = spawnInPty(program, args);
   try {
     return (await pty.waitForText(...expected)) - pty.spawnedAt;
   } finally {
