@@ -310,14 +310,11 @@ export class RpcSession {
   async legacyKeyLogin(raw: unknown): Promise<boolean> {
     const key = stringArg(raw, 'api_key');
     const id = /^(\d+)-/.exec(key)?.[1];
-    const owner = id === undefined ? undefined : this.ctx.state.keyRecords().find((k) => k.id === Number(id));
+    const owner = id === undefined ? undefined : this.ctx.state.findKey(Number(id));
     this.otpChallenge = null;
-    if (!owner) {
-      this.record('auth.login_with_api_key', undefined, 'AUTH_ERR');
-      await this.ctx.failDelay();
-      return false;
-    }
-    const reply = await this.keyLogin(key, (owner.owner ?? { username: 'root' }).username, 'auth.login_with_api_key');
+    const reply = owner
+      ? await this.keyLogin(key, (owner.owner ?? ROOT).username, 'auth.login_with_api_key')
+      : await this.loginResult('auth.login_with_api_key', undefined, null, 'API_KEY');
     return reply.response_type === 'SUCCESS';
   }
 
@@ -362,11 +359,10 @@ export class RpcSession {
     if (step.kind === 'NOT_IN_PROGRESS') throw new SimCallError(EFAULT, 'SCRAM authentication is not in progress');
     if (step.kind === 'SERVER_FIRST_RESPONSE') return scramLoginReply(step);
     if (step.kind === 'AUTH_ERR') {
-      this.record('SCRAM', undefined, 'AUTH_ERR');
-      await this.ctx.failDelay();
+      await this.loginResult('SCRAM', undefined, null, 'API_KEY');
       return scramLoginReply(step);
     }
-    const key = this.ctx.state.keyRecords().find((k) => k.id === step.keyId);
+    const key = this.ctx.state.findKey(step.keyId);
     const reply = await this.loginResult('SCRAM', step.username, key ? (key.owner ?? ROOT) : null, 'API_KEY');
     return reply.response_type === 'SUCCESS' ? scramLoginReply(step, reply.user_info) : reply;
   }

@@ -307,9 +307,13 @@ export class SystemState {
 
   /** `get_instance`: an unknown id is an `InstanceNotFound` validation error. */
   key(id: number): KeyRecord {
-    const entry = this.keys.get(id);
+    const entry = this.findKey(id);
     if (!entry) throw instanceNotFound(KEY_VERBOSE_NAME, id);
     return entry;
+  }
+
+  findKey(id: number): KeyRecord | undefined {
+    return this.keys.get(id);
   }
 
   keyRecords(): KeyRecord[] {
@@ -429,15 +433,19 @@ export class SystemState {
 
   /** 25.04+ `_validate`: errors are reported on the schema name itself. */
   private validate(prefix: string, name: string, expiresAt: number | null, errors: ValidationEntry[], now: number, selfId?: number): void {
-    if (this.keyRecords().some((k) => k.name === name && k.id !== selfId)) errors.push([prefix, 'name must be unique', EINVAL]);
+    if (this.nameTaken(name, selfId)) errors.push([prefix, 'name must be unique', EINVAL]);
     if (expiresAt !== null && now > expiresAt) errors.push([prefix, 'Expiration date is in the past', EINVAL]);
   }
 
   /** 24.10 `_ensure_unique`. */
   private checkUniqueLegacy(prefix: string, name: string, selfId?: number): void {
-    if (this.keyRecords().some((k) => k.name === name && k.id !== selfId)) {
+    if (this.nameTaken(name, selfId)) {
       throw new SimValidationError([[`${prefix}.name`, 'Object with this name already exists', EINVAL]]);
     }
+  }
+
+  private nameTaken(name: string, selfId: number | undefined): boolean {
+    return this.keyRecords().some((k) => k.name === name && k.id !== selfId);
   }
 
   private issueSecret(entry: KeyRecord): string {
