@@ -89,8 +89,9 @@ function match(ctx: SimContext, path: string): { routes: Route[]; resource: stri
   const methods = methodsOf(ctx.state.version);
   const trailing = path.length > 1 && path.endsWith('/');
   const bare = trailing ? path.slice(0, -1) : path;
-  const id = /^\/(api_key|pool)\/id\/([^/]+)$/.exec(bare);
-  const template = id ? `/${id[1]}/id/{id_}` : bare;
+  // Which resources have `/id/{id_}` routes is for ROUTES to say.
+  const id = /^(\/.+)\/id\/([^/]+)$/.exec(bare);
+  const template = id ? `${id[1]}/id/{id_}` : bare;
   const routes = ROUTES.filter((r) => r.resource === template && lookupMethod(methods, r.method));
   if (routes.length === 0) return null;
   return { routes, resource: trailing ? `${template}/` : template, ...(id ? { id: decodeURIComponent(id[2]!) } : {}) };
@@ -154,12 +155,7 @@ function convertOption(value: string): unknown {
 
 /** …and of filter values and `sort` items, which also know null. */
 function convert(value: string): unknown {
-  if (/^\d+$/.test(value)) return Number(value);
-  const lower = value.toLowerCase();
-  if (lower === 'true') return true;
-  if (lower === 'false') return false;
-  if (lower === 'null') return null;
-  return value;
+  return value.toLowerCase() === 'null' ? null : convertOption(value);
 }
 
 /** `_filterable_args`: `field=value`, `field__op=value`, `limit`/`offset`/`count`, `sort`, `extra.*`. */
