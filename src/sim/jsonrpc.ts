@@ -30,7 +30,7 @@ import {
 import { RELEASES, apiBefore } from './release.js';
 import { rolesAllow } from './roles.js';
 import { ScramServerSession, scramLoginReply } from './scram-server.js';
-import { ROOT, type Principal, type UserRecord } from './system-state.js';
+import { ROOT, dictionary, isObject, type Principal, type UserRecord } from './system-state.js';
 import type { SimVersion } from './types.js';
 import { type Credential } from './user-info.js';
 
@@ -119,10 +119,6 @@ function eventRoles(version: SimVersion, name: string): readonly string[] | null
   return Object.hasOwn(events, name) ? events[name] : undefined;
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 function stringArg(value: unknown, attr: string): string {
   if (value === undefined) throw invalid(attr, 'Field required');
   if (typeof value !== 'string') throw invalid(attr, 'Input should be a valid string');
@@ -196,14 +192,13 @@ export class RpcSession {
 
   /** `core.set_options`: endpoints before v25.10 know only `py_exceptions` and answer null. */
   setOptions(raw: unknown): unknown {
-    if (raw === undefined) throw invalid('options', 'Field required');
-    if (!isObject(raw)) throw invalid('options', 'Input should be a valid dictionary or instance of CoreOptions');
+    const options = dictionary(raw, 'options', 'CoreOptions');
     const legacy = apiBefore(this.apiVersion, 'v25.10.0');
     const known = legacy ? (['py_exceptions'] as const) : (['legacy_jobs', 'private_methods', 'py_exceptions'] as const);
     for (const name of known) {
-      if (raw[name] !== undefined && typeof raw[name] !== 'boolean') throw invalid(`options.${name}`, 'Input should be a valid boolean');
+      if (options[name] !== undefined && typeof options[name] !== 'boolean') throw invalid(`options.${name}`, 'Input should be a valid boolean');
     }
-    for (const name of known) if (typeof raw[name] === 'boolean') this.options[name] = raw[name];
+    for (const name of known) if (typeof options[name] === 'boolean') this.options[name] = options[name];
     return legacy ? null : { ...this.options };
   }
 

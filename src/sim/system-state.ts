@@ -73,7 +73,7 @@ function hashKey(salt: Buffer, key: string): Buffer {
   return createHash('sha256').update(salt).update(key).digest();
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
+export function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
@@ -158,7 +158,8 @@ class ModelCheck {
   }
 }
 
-function dictionary(value: unknown, prefix: string, model: string): Record<string, unknown> {
+/** A pydantic model argument: a dictionary, else the validation error TrueNAS answers. */
+export function dictionary(value: unknown, prefix: string, model: string): Record<string, unknown> {
   if (value === undefined) throw new SimValidationError([[prefix, 'Field required', EINVAL]]);
   if (!isObject(value)) throw new SimValidationError([[prefix, `Input should be a valid dictionary or instance of ${model}`, EINVAL]]);
   return value;
