@@ -60,9 +60,9 @@ export class KeyLifecycle {
   /**
    * Signs in with a password and mints a key: recorded as pending before the server is asked
    * to create it, then stored in the keyring (which vouches for the record again) or kept in
-   * memory. The key it replaces is deleted only once the new one is kept.
+   * memory. The key it replaces is deleted only once the new one is kept. `takeHostname`: the
+   * system was added without a name and takes the server's hostname.
    */
-  /** `takeHostname`: the system was added without a name and takes the server's hostname. */
   async signIn(record: SystemRecord, input: SignInInput, options: { signal?: AbortSignal; takeHostname?: boolean }): Promise<SignedIn> {
     const old = this.currentKey(record.id);
     // Read now: storing the new key replaces the entry this name comes from.
@@ -134,14 +134,8 @@ export class KeyLifecycle {
     if (leftovers.length === 0) return;
     const way = this.wayIn(systemId);
     if (!way) return;
-    for (const leftover of leftovers) {
-      try {
-        await this.client.deleteKey(way.target, way.credential, leftover, { timeoutMs: this.timeoutMs });
-        await this.store.removeLeftover(leftover.keyName);
-      } catch {
-        // Still listed; the next sign-in or unlock tries again.
-      }
-    }
+    // One that fails stays listed; the next sign-in or unlock tries again.
+    for (const leftover of leftovers) await this.deleteListed(way.target, way.credential, leftover, this.timeoutMs);
   }
 
   /**
@@ -177,13 +171,8 @@ export class KeyLifecycle {
     await Promise.all(
       unstored.map(async ([id, key]) => {
         const record = this.store.getSystem(id);
-        if (!record) return;
-        try {
-          await this.client.deleteKey(targetOf(record), key, key, { timeoutMs });
-          await this.store.removeLeftover(key.keyName);
-        } catch {
-          // Listed for the next start.
-        }
+        // One that fails stays listed for the next start.
+        if (record) await this.deleteListed(targetOf(record), key, key, timeoutMs);
       }),
     );
   }
@@ -252,10 +241,18 @@ export class KeyLifecycle {
 
   /** Deletes a key tnc no longer uses, listed first so that a failure (or a crash) leaves it known. */
   private async retire(record: SystemRecord, key: KeyRef, via: ApiKeyCredential): Promise<boolean> {
-    const target: SystemTarget = targetOf(record);
     try {
       await this.store.putLeftover(leftoverFor(record, key, via.username, 'undeleted'));
-      await this.client.deleteKey(target, via, key, { timeoutMs: this.timeoutMs });
+    } catch {
+      return false;
+    }
+    return this.deleteListed(targetOf(record), via, key, this.timeoutMs);
+  }
+
+  /** Deletes a listed key on its server, and its record once the server confirmed; false when either failed. */
+  private async deleteListed(target: SystemTarget, via: ApiKeyCredential, key: KeyRef, timeoutMs: number): Promise<boolean> {
+    try {
+      await this.client.deleteKey(target, via, key, { timeoutMs });
       await this.store.removeLeftover(key.keyName);
       return true;
     } catch {
