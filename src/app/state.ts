@@ -115,7 +115,7 @@ let filterMemo: {
 } | null = null;
 
 /** The table the current screen shows (the System screen belongs to the dashboard's). */
-export function tableScreen(state: AppState): TableScreen {
+function tableScreen(state: AppState): TableScreen {
   return state.screen === 'keyring' ? 'keyring' : 'dashboard';
 }
 

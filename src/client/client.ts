@@ -45,7 +45,7 @@ export interface SignInCredentials {
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 
-export const REST_ONLY_CALL = 'call needs TrueNAS 25.04 or later: this system offers only the REST API';
+const REST_ONLY_CALL = 'call needs TrueNAS 25.04 or later: this system offers only the REST API';
 
 /** X509Certificate names are one `key=value` per line. */
 const oneLine = (name: string): string => name.split('\n').filter(Boolean).join(', ');

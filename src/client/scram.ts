@@ -42,7 +42,7 @@ export const TRUENAS_SCRAM: ScramProfile = Object.freeze({
   makeNonce: () => randomBytes(32).toString('base64'),
 });
 
-export const CHANNEL_BINDING_TYPE = 'tls-server-end-point';
+const CHANNEL_BINDING_TYPE = 'tls-server-end-point';
 
 export type ScramErrorKind =
   /** Our own arguments: username, key id, key string, binding data (a caller bug or a damaged entry). */

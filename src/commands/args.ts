@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { cleanText } from '../../store/clean-text.js';
 import { positiveNumber, UsageError } from '../cli-args.js';
 
-export const COMMAND_NAMES = ['list', 'status', 'call'] as const;
+const COMMAND_NAMES = ['list', 'status', 'call'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
 interface Common {

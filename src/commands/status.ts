@@ -31,7 +31,7 @@ export interface StatusJson {
  * The one mapping from a system and its check's outcome to what `status` prints: the JSON
  * object, and the table's cells in the words of the dashboard.
  */
-export function statusRow(system: SystemRecord, status: SystemStatus | undefined): { json: StatusJson; cells: string[] } {
+function statusRow(system: SystemRecord, status: SystemStatus | undefined): { json: StatusJson; cells: string[] } {
   const facts = healthFacts(status);
   const connected = facts.connected === true;
   const version = connected ? status?.health?.info?.version : undefined;

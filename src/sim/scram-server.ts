@@ -35,7 +35,7 @@ export interface IssuedScramMaterial extends ScramKeyMaterial {
 export type ScramDigest = 'sha1' | 'sha256' | 'sha512';
 
 /** The middleware's default rounds (utils/crypto.py generate_api_key_auth_data). */
-export const DEFAULT_ITERATIONS = 500_000;
+const DEFAULT_ITERATIONS = 500_000;
 const SALT_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789./';
 const NONCE_BYTES = 32;
 const GS2_BINDING = 'p=tls-server-end-point,,';
