@@ -17,7 +17,9 @@ const SIGNAL_EXIT_MS = 2_500;
 /** What only tests may change: a cheaper KDF for new keyrings, and an injected crash. */
 export interface TestHooks {
   kdf?: KdfParams;
-  crashAfterMs?: number;
+  /** Throw an uncaught error when SIGUSR2 arrives: a test sends it once the first frame is up.
+   *  `on`, not `once`: signal-exit (in Ink) re-raises a signal that no other listener holds. */
+  crashOnSignal?: boolean;
 }
 
 function packageVersion(): string {
@@ -141,10 +143,12 @@ async function start(argv: string[], hooks: TestHooks): Promise<void> {
   }
   process.on('uncaughtException', (error) => fail(EXIT_FATAL, oneLine(error)));
   process.on('unhandledRejection', (error) => fail(EXIT_FATAL, oneLine(error)));
-  if (hooks.crashAfterMs !== undefined) {
-    setTimeout(() => {
-      throw new Error('injected failure');
-    }, hooks.crashAfterMs);
+  if (hooks.crashOnSignal) {
+    process.on('SIGUSR2', () =>
+      setImmediate(() => {
+        throw new Error('injected failure');
+      }),
+    );
   }
   const code = await run(parsed.options, ca, hooks);
   if (signalled) fail(EXIT_FATAL, 'terminated by signal');

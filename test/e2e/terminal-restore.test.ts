@@ -61,8 +61,10 @@ describe('terminal restore', () => {
   });
 
   it('after an uncaught error, with one clear line and no stack trace', async () => {
-    const tnc = run({ TNC_TEST_CRASH_AFTER_MS: '1500' });
+    const tnc = run({ TNC_TEST_CRASH_ON_SIGUSR2: '1' });
     await tnc.session.waitFor('TrueNAS Connect');
+    expect(tnc.session.paneState().alternateOn).toBe(true);
+    tnc.session.signal('USR2', 'node');
     const ended = await tnc.exited();
     expect(ended.code).toBe(1);
     expectNormalTerminal(ended);
