@@ -73,7 +73,10 @@ export interface KeyCheckerOptions {
 
 export interface KeyChecker {
   check: CheckFn;
-  /** Ends the kept session of one system, or of all (keys changed, polling stops, the keyring locks). */
+  /**
+   * Ends the kept session of one system, or of all (keys changed, polling stops, the keyring
+   * locks), and drops what its checks remembered.
+   */
   forget(id?: string): void;
   /** Logins made since the checker was created, by system id: what each interval costs the servers. */
   logins(): ReadonlyMap<string, number>;
@@ -160,6 +163,9 @@ export function createKeyChecker(store: KeyringStore, client: TrueNASClient, opt
     check,
     forget(id) {
       for (const each of id === undefined ? [...kept.keys()] : [id]) drop(each);
+      // What was learned (the update state, the version) may be of another server now.
+      if (id === undefined) memos.clear();
+      else memos.delete(id);
     },
     logins: () => loginCounts,
   };

@@ -194,7 +194,7 @@ describe('kept sessions', () => {
     }
   });
 
-  it('read alerts, pools and the update state; the update server is asked at most hourly', async () => {
+  it('read alerts, pools and the update state; the update server is asked at most hourly, and anew after forget(id)', async () => {
     const { store, ids } = keyring;
     await mintAndStore(client, sim, keyring, 0);
     const checker = createKeyChecker(store, client);
@@ -215,6 +215,11 @@ describe('kept sessions', () => {
       expect(second.update?.available).toBeNull();
       expect(updateCalls()).toBe(asked);
       expect(UPDATE_CHECK_INTERVAL_MS).toBe(3_600_000);
+      // Forgotten (re-trusted, re-keyed, removed): the next check is of a system tnc knows nothing of.
+      checker.forget(ids[0]!);
+      const third = await checker.check(ids[0]!, never);
+      expect(third.update?.available).toBe('25.10.3');
+      expect(updateCalls()).toBe(asked + 1);
     } finally {
       checker.forget();
     }
