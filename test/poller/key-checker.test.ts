@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { TrueNASClient } from '../../src/client/client.js';
 import { startSimulator } from '../../src/sim/simulator.js';
 import type { Simulator } from '../../src/sim/types.js';
-import { createKeyChecker } from '../../src/poller/key-checker.js';
+import { createKeyChecker, type KeyChecker } from '../../src/poller/key-checker.js';
 import { KeyringStore } from '../../store/keyring-store.js';
 import { LIMITED_USER } from '../../src/sim/simulator.js';
 import { RELEASES } from '../../src/sim/release.js';
@@ -29,10 +29,20 @@ beforeEach(async () => {
   keyring = await keyringFor(sim);
 });
 
+const checkers: KeyChecker[] = [];
 afterEach(async () => {
+  for (const checker of checkers.splice(0)) checker.forget();
   vi.restoreAllMocks();
   await keyring.cleanUp();
 });
+
+/** A checker over the test keyring once system `index` has a stored key; its sessions end after the test. */
+async function checkerWithKey(index: number, user?: Parameters<typeof mintAndStore>[4]): Promise<KeyChecker> {
+  await mintAndStore(client, sim, keyring, index, user);
+  const checker = createKeyChecker(keyring.store, client);
+  checkers.push(checker);
+  return checker;
+}
 
 async function reasonOf(promise: Promise<unknown>): Promise<string> {
   return promise.then(
@@ -87,9 +97,8 @@ describe('createKeyChecker', () => {
   });
 
   it('passes the client failure on, and re-reads a replaced key even without forget()', async () => {
-    const { store, ids } = keyring;
-    await mintAndStore(client, sim, keyring, 0);
-    const checker = createKeyChecker(store, client);
+    const { ids } = keyring;
+    const checker = await checkerWithKey(0);
     expect(await reasonOf(checker.check(ids[0]!, never))).toBe('connected');
     sim.revokeKeys(0);
     expect(await reasonOf(checker.check(ids[0]!, never))).toBe('key rejected');
@@ -114,8 +123,7 @@ describe('createKeyChecker', () => {
 
   it('sends no key to where an edited file points: the record changed', async () => {
     const { store, ids } = keyring;
-    await mintAndStore(client, sim, keyring, 0);
-    const checker = createKeyChecker(store, client);
+    const checker = await checkerWithKey(0);
     expect(await reasonOf(checker.check(ids[0]!, never))).toBe('connected');
     const before = sim.logins(1).length;
     await store.reload(); // queued behind the transport the check remembered
@@ -147,96 +155,71 @@ describe('kept sessions', () => {
   const apiKeyLogins = (index: number) => sim.logins(index).filter((login) => login.mechanism.startsWith('API_KEY')).length;
 
   it('log in once over ten checks, and see revocation at the next check', async () => {
-    const { store, ids } = keyring;
-    await mintAndStore(client, sim, keyring, 0);
-    const checker = createKeyChecker(store, client);
+    const { ids } = keyring;
+    const checker = await checkerWithKey(0);
     const before = apiKeyLogins(0);
-    try {
-      for (let i = 0; i < 10; i++) expect(await reasonOf(checker.check(ids[0]!, never))).toBe('connected');
-      expect(apiKeyLogins(0) - before).toBe(1);
-      expect(checker.logins().get(ids[0]!)).toBe(1);
-      sim.revokeKeys(0);
-      expect(await reasonOf(checker.check(ids[0]!, never))).toBe('key rejected');
-    } finally {
-      checker.forget();
-    }
+    for (let i = 0; i < 10; i++) expect(await reasonOf(checker.check(ids[0]!, never))).toBe('connected');
+    expect(apiKeyLogins(0) - before).toBe(1);
+    expect(checker.logins().get(ids[0]!)).toBe(1);
+    sim.revokeKeys(0);
+    expect(await reasonOf(checker.check(ids[0]!, never))).toBe('key rejected');
   });
 
   it('see a key expire at the next check', async () => {
-    const { store, ids } = keyring;
-    await mintAndStore(client, sim, keyring, 0);
-    const checker = createKeyChecker(store, client);
-    try {
-      expect(await reasonOf(checker.check(ids[0]!, never))).toBe('connected');
-      sim.expireKeys(0);
-      expect(await reasonOf(checker.check(ids[0]!, never))).toBe('key expired');
-      // A new session's login says the same.
-      checker.forget();
-      expect(await reasonOf(checker.check(ids[0]!, never))).toBe('key expired');
-    } finally {
-      checker.forget();
-    }
+    const { ids } = keyring;
+    const checker = await checkerWithKey(0);
+    expect(await reasonOf(checker.check(ids[0]!, never))).toBe('connected');
+    sim.expireKeys(0);
+    expect(await reasonOf(checker.check(ids[0]!, never))).toBe('key expired');
+    // A new session's login says the same.
+    checker.forget();
+    expect(await reasonOf(checker.check(ids[0]!, never))).toBe('key expired');
   });
 
   it('log in again when the connection dropped, within the same check', async () => {
-    const { store, ids } = keyring;
-    await mintAndStore(client, sim, keyring, 0);
-    const checker = createKeyChecker(store, client);
-    try {
-      expect(await reasonOf(checker.check(ids[0]!, never))).toBe('connected');
-      const before = apiKeyLogins(0);
-      await sim.setFault(0, 'down'); // closes every connection
-      await sim.setFault(0, 'none');
-      expect(await reasonOf(checker.check(ids[0]!, never))).toBe('connected');
-      expect(apiKeyLogins(0) - before).toBe(1);
-    } finally {
-      checker.forget();
-    }
+    const { ids } = keyring;
+    const checker = await checkerWithKey(0);
+    expect(await reasonOf(checker.check(ids[0]!, never))).toBe('connected');
+    const before = apiKeyLogins(0);
+    await sim.setFault(0, 'down'); // closes every connection
+    await sim.setFault(0, 'none');
+    expect(await reasonOf(checker.check(ids[0]!, never))).toBe('connected');
+    expect(apiKeyLogins(0) - before).toBe(1);
   });
 
   it('read alerts, pools and the update state; the update server is asked at most hourly, and anew after forget(id)', async () => {
-    const { store, ids } = keyring;
-    await mintAndStore(client, sim, keyring, 0);
-    const checker = createKeyChecker(store, client);
-    try {
-      const first = await checker.check(ids[0]!, never);
-      expect(first.alerts?.counts).toEqual({ critical: 0, error: 0, warning: 0, notice: 0, info: 0 });
-      expect(first.pools?.map((pool) => [pool.name, pool.healthy])).toEqual([['tank', true]]);
-      expect(first.update).toEqual({ available: null, rebootRequired: false });
-      sim.addAlert(0, { level: 'CRITICAL', formatted: 'Pool tank state is DEGRADED' });
-      sim.setPoolStatus(0, 'tank', 'DEGRADED');
-      sim.offerUpdate(0, { version: '25.10.3' });
-      const updateCalls = () => sim.callCounts(0)['update.status'] ?? 0;
-      const asked = updateCalls();
-      const second = await checker.check(ids[0]!, never);
-      expect(second.alerts?.counts.critical).toBe(1);
-      expect(second.pools?.[0]).toMatchObject({ name: 'tank', status: 'DEGRADED', healthy: false });
-      // Within the hour: the answer of the first check, and no new question to the update server.
-      expect(second.update?.available).toBeNull();
-      expect(updateCalls()).toBe(asked);
-      expect(UPDATE_CHECK_INTERVAL_MS).toBe(3_600_000);
-      // Forgotten (re-trusted, re-keyed, removed): the next check is of a system tnc knows nothing of.
-      checker.forget(ids[0]!);
-      const third = await checker.check(ids[0]!, never);
-      expect(third.update?.available).toBe('25.10.3');
-      expect(updateCalls()).toBe(asked + 1);
-    } finally {
-      checker.forget();
-    }
+    const { ids } = keyring;
+    const checker = await checkerWithKey(0);
+    const first = await checker.check(ids[0]!, never);
+    expect(first.alerts?.counts).toEqual({ critical: 0, error: 0, warning: 0, notice: 0, info: 0 });
+    expect(first.pools?.map((pool) => [pool.name, pool.healthy])).toEqual([['tank', true]]);
+    expect(first.update).toEqual({ available: null, rebootRequired: false });
+    sim.addAlert(0, { level: 'CRITICAL', formatted: 'Pool tank state is DEGRADED' });
+    sim.setPoolStatus(0, 'tank', 'DEGRADED');
+    sim.offerUpdate(0, { version: '25.10.3' });
+    const updateCalls = () => sim.callCounts(0)['update.status'] ?? 0;
+    const asked = updateCalls();
+    const second = await checker.check(ids[0]!, never);
+    expect(second.alerts?.counts.critical).toBe(1);
+    expect(second.pools?.[0]).toMatchObject({ name: 'tank', status: 'DEGRADED', healthy: false });
+    // Within the hour: the answer of the first check, and no new question to the update server.
+    expect(second.update?.available).toBeNull();
+    expect(updateCalls()).toBe(asked);
+    expect(UPDATE_CHECK_INTERVAL_MS).toBe(3_600_000);
+    // Forgotten (re-trusted, re-keyed, removed): the next check is of a system tnc knows nothing of.
+    checker.forget(ids[0]!);
+    const third = await checker.check(ids[0]!, never);
+    expect(third.update?.available).toBe('25.10.3');
+    expect(updateCalls()).toBe(asked + 1);
   });
 
   it('leave what the key’s user may not read unknown, and stay connected', async () => {
-    const { store, ids } = keyring;
-    await mintAndStore(client, sim, keyring, 1, LIMITED_USER);
-    const checker = createKeyChecker(store, client);
-    try {
-      const health = await checker.check(ids[1]!, never);
-      expect(health.alerts).toBeNull();
-      expect(health.info).toBeNull();
-      expect(health.update).toBeNull();
-      expect(health.pools?.map((pool) => pool.name)).toEqual(['tank']);
-    } finally {
-      checker.forget();
-    }
+    const { ids } = keyring;
+    const checker = await checkerWithKey(1, LIMITED_USER);
+    const health = await checker.check(ids[1]!, never);
+    expect(health.alerts).toBeNull();
+    expect(health.info).toBeNull();
+    expect(health.update).toBeNull();
+    expect(health.pools?.map((pool) => pool.name)).toEqual(['tank']);
   });
 });
