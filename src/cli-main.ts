@@ -17,8 +17,7 @@ const SIGNAL_EXIT_MS = 2_500;
 /** What only tests may change: a cheaper KDF for new keyrings, and an injected crash. */
 export interface TestHooks {
   kdf?: KdfParams;
-  /** Throw an uncaught error when SIGUSR2 arrives: a test sends it once the first frame is up.
-   *  `on`, not `once`: signal-exit (in Ink) re-raises a signal that no other listener holds. */
+  /** Throw an uncaught error when SIGUSR2 arrives: a test sends it once the first frame is up. */
   crashOnSignal?: boolean;
 }
 
@@ -144,6 +143,7 @@ async function start(argv: string[], hooks: TestHooks): Promise<void> {
   process.on('uncaughtException', (error) => fail(EXIT_FATAL, oneLine(error)));
   process.on('unhandledRejection', (error) => fail(EXIT_FATAL, oneLine(error)));
   if (hooks.crashOnSignal) {
+    // `on`, not `once`: signal-exit (in Ink) re-raises a signal that no other listener holds.
     process.on('SIGUSR2', () =>
       setImmediate(() => {
         throw new Error('injected failure');
