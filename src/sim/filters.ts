@@ -1,7 +1,7 @@
 // `query-filters` and `query-options` as middleware `utils/filter_list.py` applies them (25.10),
 // with the errors the `QueryArgs` model and filter_list raise. Rows may hold `Date` values: the
 // middleware filters datetimes before they become `{"$date": …}` on the wire.
-import { EINVAL, SimException, SimValidationError, matchNotFound, type ValidationEntry } from './errors.js';
+import { EINVAL, SimException, SimValidationError, invalid, matchNotFound, type ValidationEntry } from './errors.js';
 import { pyRepr, pyTypeName } from './python.js';
 
 type Row = Record<string, unknown>;
@@ -28,7 +28,7 @@ interface QueryOptions {
 
 /** A ValueError raised inside a pydantic validator: reported on the argument with pydantic's prefix. */
 function valueError(attr: string, message: string): SimValidationError {
-  return new SimValidationError([[attr, `Value error, ${message}`, EINVAL]]);
+  return invalid(attr, `Value error, ${message}`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -280,7 +280,7 @@ function ofType(value: unknown, type: keyof typeof TYPE_MESSAGES): boolean {
 }
 
 function parseOptions(raw: unknown, attr: string): QueryOptions {
-  if (!ofType(raw, 'dict')) throw new SimValidationError([[attr, 'Input should be a valid dictionary or instance of QueryOptions', EINVAL]]);
+  if (!ofType(raw, 'dict')) throw invalid(attr, 'Input should be a valid dictionary or instance of QueryOptions');
   const o = raw as Row;
   const errors: ValidationEntry[] = [];
   for (const [key, value] of Object.entries(o)) {
@@ -432,7 +432,7 @@ function order(rows: Row[], orderBy: string[]): Row[] {
  */
 export function filterList(rows: Row[], filtersArg: unknown, optionsArg: unknown): Row[] | Row | number {
   const filters = filtersArg === undefined ? [] : filtersArg;
-  if (!Array.isArray(filters)) throw new SimValidationError([['filters', TYPE_MESSAGES.list, EINVAL]]);
+  if (!Array.isArray(filters)) throw invalid('filters', TYPE_MESSAGES.list);
   const dates = new Map<unknown, Date>();
   try {
     validateFilters(filters, 0, dates);

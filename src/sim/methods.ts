@@ -2,7 +2,7 @@
 // routes), with the roles each one requires (`roles=[...]` on the method, or the CRUD service's
 // `role_prefix`) and the API version its models appeared in.
 import { Allowlist, FULL_ADMIN_ENTRY, type AllowEntry } from './allowlist.js';
-import { EFAULT, ENOENT, EINVAL, SimCallError, SimException, SimValidationError, instanceNotFound, invalid } from './errors.js';
+import { EFAULT, ENOENT, SimCallError, SimException, instanceNotFound, invalid } from './errors.js';
 import { filterList } from './filters.js';
 import { poolRow } from './pools.js';
 import { toWire } from './python.js';
@@ -230,7 +230,7 @@ export function lookupMethod<T>(table: Record<string, T>, name: string): T | und
 /** `accept_params`: more arguments than the model has fields is a validation error on no attribute. */
 export function checkArity(spec: Pick<MethodSpec, 'params'>, args: unknown[]): void {
   if (args.length > spec.params.length) {
-    throw new SimValidationError([['', `Too many arguments (expected ${spec.params.length}, found ${args.length})`, EINVAL]]);
+    throw invalid('', `Too many arguments (expected ${spec.params.length}, found ${args.length})`);
   }
 }
 

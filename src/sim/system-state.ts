@@ -3,7 +3,7 @@
 import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import { ALLOW_METHODS, type AllowEntry } from './allowlist.js';
 import { AlertStore } from './alerts.js';
-import { EACCES, EINVAL, SimCallError, SimValidationError, instanceNotFound, matchNotFound, type ValidationEntry } from './errors.js';
+import { EACCES, EINVAL, SimCallError, SimValidationError, instanceNotFound, invalid, matchNotFound, type ValidationEntry } from './errors.js';
 import { PoolStore } from './pools.js';
 import { RELEASES, apiBefore } from './release.js';
 import { scramMaterialFor, type IssuedScramMaterial, type ScramKeyLookup } from './scram-server.js';
@@ -160,8 +160,8 @@ class ModelCheck {
 
 /** A pydantic model argument: a dictionary, else the validation error TrueNAS answers. */
 export function dictionary(value: unknown, prefix: string, model: string): Record<string, unknown> {
-  if (value === undefined) throw new SimValidationError([[prefix, 'Field required', EINVAL]]);
-  if (!isObject(value)) throw new SimValidationError([[prefix, `Input should be a valid dictionary or instance of ${model}`, EINVAL]]);
+  if (value === undefined) throw invalid(prefix, 'Field required');
+  if (!isObject(value)) throw invalid(prefix, `Input should be a valid dictionary or instance of ${model}`);
   return value;
 }
 
@@ -441,7 +441,7 @@ export class SystemState {
   /** 24.10 `_ensure_unique`. */
   private checkUniqueLegacy(prefix: string, name: string, selfId?: number): void {
     if (this.nameTaken(name, selfId)) {
-      throw new SimValidationError([[`${prefix}.name`, 'Object with this name already exists', EINVAL]]);
+      throw invalid(`${prefix}.name`, 'Object with this name already exists');
     }
   }
 
