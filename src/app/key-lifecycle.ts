@@ -103,20 +103,24 @@ export class KeyLifecycle {
   }
 
   /**
-   * Stores every key minted in this run into the keyring just created or unlocked. A stored
-   * key one replaces is deleted on its server (best effort, recorded first). Returns how many.
+   * Stores every key minted in this run into the keyring just created or unlocked, each only
+   * for the record it was minted for. A stored key one replaces is deleted on its server (best
+   * effort, recorded first). Returns how many were stored.
    */
   async adoptSessionKeys(): Promise<number> {
-    const adopted = [...this.sessionKeys];
-    for (const [id, key] of adopted) {
+    let adopted = 0;
+    for (const [id, key] of [...this.sessionKeys]) {
+      // A record no longer where the key was minted for keeps no key: the new keyring would
+      // vouch for the edited record. The key stays listed, for the next start.
       const record = this.store.getSystem(id);
-      if (!record) continue;
+      if (!record || !this.wayIn(id)) continue;
       const old = this.currentKey(id, false);
       await this.store.storeKey(id, key.apiKey, this.metaOf(key));
       this.sessionKeys.delete(id);
+      adopted++;
       if (old && old !== 'untrusted' && old.keyName !== key.keyName) void this.retire(record, old, key);
     }
-    return adopted.length;
+    return adopted;
   }
 
   /** Deletes, with each system's own key, the leftovers the keyring vouches for. */
@@ -164,17 +168,13 @@ export class KeyLifecycle {
    * `deleteUnstored` false (Ctrl+C) they stay listed for the next start.
    */
   async quit(deadlineMs: number, deleteUnstored: boolean): Promise<void> {
-    const unstored = [...this.sessionKeys];
+    // Each only to where it was minted for (a record edited meanwhile gives no way in).
+    const ways = [...this.sessionKeys.keys()].flatMap((id) => this.wayIn(id) ?? []);
     this.sessionKeys.clear();
     if (!deleteUnstored) return;
     const timeoutMs = Math.min(this.timeoutMs, deadlineMs);
-    await Promise.all(
-      unstored.map(async ([id, key]) => {
-        const record = this.store.getSystem(id);
-        // One that fails stays listed for the next start.
-        if (record) await this.deleteListed(targetOf(record), key, key, timeoutMs);
-      }),
-    );
+    // One that fails, or has no way in, stays listed for the next start.
+    await Promise.all(ways.map((way) => this.deleteListed(way.target, way.credential, way.key, timeoutMs)));
   }
 
   /**

@@ -192,3 +192,39 @@ describe('a keyring file edited by someone else', () => {
     expect(h.store.recordChanged(s.nasId)).toBe(false);
   });
 });
+
+describe('a file edited while tnc runs without a keyring', () => {
+  /** This run's key for the NAS (no keyring: it lives in memory), then the file pointed at the attacker. */
+  async function sessionKeyThenTamper(): Promise<{ h: Harness; id: string; attackerLogins: number }> {
+    const h = await open();
+    const id = await addAndSignIn(h, NAS);
+    await untilConnected(h, id, 'True');
+    const path = h.store.filePath;
+    const file = JSON.parse(await readFile(path, 'utf8'));
+    Object.assign(nas(file, id), attacker());
+    await writeFile(path, JSON.stringify(file), { mode: 0o600 });
+    await h.store.reload();
+    return { h, id, attackerLogins: keyLogins(ATTACKER).length };
+  }
+
+  it('quitting deletes this run’s key only on the server it was minted for: the attacker gets no login, the key stays listed', async () => {
+    const { h, attackerLogins } = await sessionKeyThenTamper();
+    const listed = h.store.listLeftovers().map((leftover) => leftover.keyName);
+    expect(listed).toHaveLength(1);
+    await h.controller.quit(false);
+    expect(keyLogins(ATTACKER).slice(attackerLogins)).toEqual([]);
+    expect(h.store.listLeftovers().map((leftover) => leftover.keyName)).toEqual(listed);
+  });
+
+  it('Create Keyring stores no key for the changed record, so none goes to the attacker', async () => {
+    const { h, id, attackerLogins } = await sessionKeyThenTamper();
+    h.run('openKeyring', 'createKeyring');
+    await h.untilDialog('createKeyring');
+    h.fill({ name: 'home', passphrase: PASSPHRASE, confirm: PASSPHRASE });
+    h.run('dialogNext', 'dialogNext', 'dialogNext', 'dialogEnter');
+    await h.untilDialog(null);
+    await untilConnected(h, id, 'False · record changed');
+    expect(h.store.hasEntry(id)).toBe(false);
+    expect(keyLogins(ATTACKER).slice(attackerLogins)).toEqual([]);
+  });
+});
