@@ -127,8 +127,12 @@ export class TrueNASClient {
    * SCRAM gets SCRAM or nothing (`login downgraded`); others get SCRAM when they offer it.
    */
   openSession(target: SystemTarget, cred: ApiKeyCredential, opts: CallOptions = {}): Promise<Session> {
+    // A remembered REST transport is confirmed by discovery (no key involved): a REST session
+    // sends nothing when it opens, so one on a system upgraded since (TrueNAS 26 has no REST)
+    // would only show it as calls that 404.
+    const at = target.transport === 'rest' ? { ...target, transport: undefined } : target;
     return this.#run(opts, [cred.apiKey], (deadline) =>
-      this.#viaTransport(target, this.#link(target, deadline), async (link, transport) => {
+      this.#viaTransport(at, this.#link(at, deadline), async (link, transport) => {
         const session: Session =
           transport === 'rest'
             ? RestSession.forKey(link, cred, this.#timeoutMs)
@@ -152,10 +156,7 @@ export class TrueNASClient {
    * is refused before its key is sent: REST has no such call.
    */
   call(target: SystemTarget, cred: ApiKeyCredential, method: string, params: unknown[], opts: CallOptions = {}): Promise<unknown> {
-    // A remembered REST transport is confirmed by discovery (no key involved): the system may
-    // have been upgraded since, and REST still answers checks on 25.x.
-    const confirmed = target.transport === 'rest' ? { ...target, transport: undefined } : target;
-    return this.#withSession(confirmed, cred, opts, (session) => {
+    return this.#withSession(target, cred, opts, (session) => {
       // A REST session sends nothing until its first call: refused here, the key stays home.
       if (session.transport === 'rest') throw new ClientError('protocol error', REST_ONLY_CALL);
       return session.call(method, params, opts);
@@ -188,25 +189,13 @@ export class TrueNASClient {
     return session;
   }
 
-  /**
-   * Runs `work` in a session of its own. A REST session opens without a request, so a
-   * remembered REST transport that no longer fits (TrueNAS 26 has none) shows only in the
-   * first call: then the transport is discovered again, once.
-   */
+  /** Runs `work` in a session of its own. */
   async #withSession<T>(target: SystemTarget, cred: ApiKeyCredential, opts: CallOptions, work: (session: Session) => Promise<T>): Promise<T> {
-    const attempt = async (at: SystemTarget) => {
-      const session = await this.openSession(at, cred, opts);
-      try {
-        return await work(session);
-      } finally {
-        session.close();
-      }
-    };
+    const session = await this.openSession(target, cred, opts);
     try {
-      return await attempt(target);
-    } catch (err) {
-      if (target.transport !== 'rest' || !(err instanceof ClientError) || err.hint !== 'wrong transport') throw err;
-      return attempt({ ...target, transport: undefined });
+      return await work(session);
+    } finally {
+      session.close();
     }
   }
 

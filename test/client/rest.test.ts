@@ -189,15 +189,27 @@ describe('a remembered transport that no longer fits', () => {
     await expect(client.signIn({ ...target, transport: 'rest' }, { ...FAKE_USER })).resolves.toMatchObject({ transport: 'jsonrpc' });
   });
 
+  it('confirms a remembered REST transport before a kept session opens: the poller’s sessions on TrueNAS 26 are JSON-RPC', async () => {
+    // A REST session sends nothing when it opens; every call 404ing would leave a check that proved nothing.
+    const { target } = await serve((req, res) => json(res, req.url === '/api/versions' ? 200 : 404, ['v26.0.0']), true);
+    const session = await client.openSession({ ...target, transport: 'rest' }, FAKE_KEY);
+    try {
+      expect(session.transport).toBe('jsonrpc');
+    } finally {
+      session.close();
+    }
+  });
+
   it('re-discovers only once', async () => {
     // Says JSON-RPC, then refuses the upgrade too: a broken server, not a loop.
     const { server, target } = await serve((req, res) => json(res, req.url === '/api/versions' ? 200 : 404, ['v25.10.0']));
     expect(await reasonOf(client.checkKey({ ...target, transport: 'rest' }, FAKE_KEY))).toBe('protocol error');
-    expect(server.requests.map((r) => `${r.method} ${r.url}`)).toEqual([
-      'GET /api/v2.0/system/info',
-      'GET /api/versions',
-      'UPGRADE /api/current',
-    ]);
+    // The remembered REST is confirmed first (no key sent), then nothing is tried again.
+    expect(server.requests.map((r) => `${r.method} ${r.url}`)).toEqual(['GET /api/versions', 'UPGRADE /api/current']);
+    server.requests.length = 0;
+    // Remembered JSON-RPC: refused, discovered once, and the same answer ends it.
+    expect(await reasonOf(client.checkKey({ ...target, transport: 'jsonrpc' }, FAKE_KEY))).toBe('protocol error');
+    expect(server.requests.map((r) => `${r.method} ${r.url}`)).toEqual(['UPGRADE /api/current', 'GET /api/versions']);
   });
 });
 
