@@ -7,8 +7,7 @@
 // (api/v25_10_0/{alert,pool,update,system,api_key}.py, plugins/alert.py,
 // plugins/update.py at 24.10 / 25.04, py-libzfs ZPoolScrub.asdict for `scan`).
 import { cleanText } from '../../store/clean-text.js';
-import { ClientError } from './errors.js';
-import { isObject, type JsonObject } from './wire.js';
+import { isObject, unexpected, type JsonObject } from './wire.js';
 
 /** The middleware's AlertLevel enum, mildest first. */
 export type AlertLevel = 'INFO' | 'NOTICE' | 'WARNING' | 'ERROR' | 'CRITICAL' | 'ALERT' | 'EMERGENCY';
@@ -110,10 +109,6 @@ const MAX_TIME = 8.64e15;
 /** A hundred years. */
 const MAX_UPTIME_SECONDS = 3.2e9;
 const MAX_CORES = 100_000;
-
-function unexpected(what: string): ClientError {
-  return new ClientError('protocol error', `protocol error: unexpected ${what}`);
-}
 
 /** A finite number in [min, max], else null. */
 function numberIn(value: unknown, min: number, max: number): number | null {

@@ -86,7 +86,6 @@ export class RpcConnection {
   readonly #ws: WebSocket;
   readonly #signal: AbortSignal;
   #socket: TLSSocket | undefined;
-  readonly #closeListeners = new Set<() => void>();
   readonly #pending = new Map<number, Pending>();
   /** What ENOTAUTHENTICATED means here: the credential this session logs in with failed. */
   readonly #whenUnauthenticated: FailureReason;
@@ -167,12 +166,6 @@ export class RpcConnection {
     return this.#failure === undefined;
   }
 
-  /** Called once when the connection ends, for whatever reason. */
-  onClose(listener: () => void): void {
-    if (this.#failure !== undefined) listener();
-    else this.#closeListeners.add(listener);
-  }
-
   /** Ends the session at once; nothing (socket, timer) outlives this call. */
   close(): void {
     this.#fail(new ClientError('cancelled', 'connection closed by the client'));
@@ -224,7 +217,5 @@ export class RpcConnection {
     for (const pending of this.#pending.values()) pending.reject(failure);
     this.#pending.clear();
     this.#ws.terminate();
-    for (const listener of this.#closeListeners) listener();
-    this.#closeListeners.clear();
   }
 }

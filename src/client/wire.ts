@@ -10,7 +10,8 @@ export function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function unexpected(what: string): ClientError {
+/** The error for an answer of the wrong shape. */
+export function unexpected(what: string): ClientError {
   return new ClientError('protocol error', `protocol error: unexpected ${what}`);
 }
 
