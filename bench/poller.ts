@@ -79,7 +79,8 @@ function sweepDone(poller: Poller, systems: number, since: number): Promise<Syst
   });
 }
 
-function tally(statuses: SystemStatus[]): Record<string, number> {
+/** How many systems show each Connected text (`True`, `False · reason`). */
+export function tally(statuses: ReadonlyArray<{ connected: boolean | null | undefined; reason?: string | null }>): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const { connected, reason } of statuses) {
     const key = connected ? 'True' : `False · ${reason ?? '?'}`;

@@ -5,6 +5,7 @@ import { performance } from 'node:perf_hooks';
 import type { Writable } from 'node:stream';
 import { PASSPHRASE } from './fixtures.js';
 import { CLI } from './paths.js';
+import { tally } from './poller.js';
 import { round } from './stats.js';
 
 export interface StatusFigures {
@@ -38,10 +39,5 @@ export async function benchStatus(dataDir: string, timeoutMs: number): Promise<S
   });
   const wallMs = performance.now() - started;
   if (stdout === '') throw new Error(`tnc status printed nothing (exit ${exitCode}): ${stderr.trim()}`);
-  const outcomes: Record<string, number> = {};
-  for (const { connected, reason } of JSON.parse(stdout) as Row[]) {
-    const key = connected ? 'True' : `False · ${reason}`;
-    outcomes[key] = (outcomes[key] ?? 0) + 1;
-  }
-  return { wallMs: round(wallMs), exitCode, outcomes, timeoutMs };
+  return { wallMs: round(wallMs), exitCode, outcomes: tally(JSON.parse(stdout) as Row[]), timeoutMs };
 }

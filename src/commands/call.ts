@@ -63,7 +63,8 @@ export async function runCall(command: CallCommand): Promise<number> {
   const usedKeys: string[] = [];
   // A method could echo a key back (none of TrueNAS's do): the stored keys never reach stdout.
   const withoutKeys = (text: string) => usedKeys.reduce((out, key) => out.split(key).join('***'), text);
-  const callOn = (system: SystemRecord): Promise<unknown> => {
+  // Async, so that a key tnc may not use (usableKey throws) is a rejection like any other failure.
+  const callOn = async (system: SystemRecord): Promise<unknown> => {
     const { target, credential } = usableKey(store, undefined, system.id);
     usedKeys.push(credential.apiKey);
     return client.call(target, credential, command.method, command.params, { timeoutMs: command.timeoutMs });
@@ -72,14 +73,14 @@ export async function runCall(command: CallCommand): Promise<number> {
     await unlockKeyring(store, command.passphraseFd);
     if (command.system !== null) {
       const system = systems[0]!;
-      const result = await new Promise<unknown>((resolve) => resolve(callOn(system))).catch((error: unknown) => {
+      const result = await callOn(system).catch((error: unknown) => {
         throw new CommandError(`${cleanText(system.name)}: ${failureText(error)}`);
       });
       await writeOut(withoutKeys(jsonText(result)));
       return EXIT_OK;
     }
     const outcomes = await mapLimit(systems, command.concurrency, (system) =>
-      new Promise<unknown>((resolve) => resolve(callOn(system))).then(
+      callOn(system).then(
         (result) => ({ ok: true as const, result }),
         (error: unknown) => ({ ok: false as const, result: { error: failureText(error) } }),
       ),
