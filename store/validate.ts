@@ -135,14 +135,12 @@ function entryMeta(value: unknown, where: string): EntryMeta {
   };
 }
 
-/** `plaintextBytes` is exact for the wrapped key; entries only need room for the MAC. */
-function sealedBox(value: unknown, where: string, plaintextBytes?: number): SealedBox {
+/** A box with room for its MAC and more; the wrapped key's exact sizes are checked by its caller. */
+function sealedBox(value: unknown, where: string): SealedBox {
   const record = object(value, where);
   const nonce = base64(record.nonce, `${where}.nonce`, NONCE_BYTES);
-  const box = base64(record.box, `${where}.box`, plaintextBytes === undefined ? undefined : plaintextBytes + MAC_BYTES);
-  if (plaintextBytes === undefined && Buffer.byteLength(box, 'base64') <= MAC_BYTES) {
-    throw new ShapeError(`${where}.box is too short`);
-  }
+  const box = base64(record.box, `${where}.box`);
+  if (Buffer.byteLength(box, 'base64') <= MAC_BYTES) throw new ShapeError(`${where}.box is too short`);
   return { nonce, box };
 }
 

@@ -3,7 +3,7 @@
 import { WrongPassphraseError } from '../../store/errors.js';
 import type { KeyringStore } from '../../store/keyring-store.js';
 import type { SystemRecord } from '../../store/types.js';
-import { parseAddress } from '../client/address.js';
+import { originOf, parseAddress } from '../client/address.js';
 import type { TrueNASClient } from '../client/client.js';
 import type { CertificateInfo } from '../client/types.js';
 import { createKeyChecker } from '../poller/key-checker.js';
@@ -55,14 +55,6 @@ const API_KEYS_HINT = 'delete them in TrueNAS under Credentials → Users → AP
 
 /** The work a dialog started was cancelled by the user: the dialog has closed already. */
 class Cancelled extends Error {}
-
-function originOf(address: string): string | null {
-  try {
-    return parseAddress(address).origin;
-  } catch {
-    return null;
-  }
-}
 
 /** The certificate's common name, else the host it was fetched from. */
 function certificateName(certificate: CertificateInfo): string {

@@ -48,3 +48,12 @@ export function parseAddress(input: string): ParsedAddress {
   const host = bracketed.startsWith('[') ? bracketed.slice(1, -1) : bracketed;
   return { host, port, origin: `https://${bracketed}:${port}` };
 }
+
+/** The address's origin (`nas`, `nas:443` and `https://nas/` are one), or null when it is not one. */
+export function originOf(address: string): string | null {
+  try {
+    return parseAddress(address).origin;
+  } catch {
+    return null;
+  }
+}

@@ -8,7 +8,7 @@ import { cleanText } from '../../store/clean-text.js';
 import { KEYRING_FILE, KeyringStore } from '../../store/keyring-store.js';
 import type { SystemRecord } from '../../store/types.js';
 import { resolveDataDir } from '../cli-args.js';
-import { parseAddress } from '../client/address.js';
+import { originOf } from '../client/address.js';
 import { CommandError } from './output.js';
 import { readPassphrase } from './passphrase.js';
 
@@ -46,7 +46,7 @@ export function findSystem(store: KeyringStore, wanted: string): SystemRecord {
   let found = systems.filter((system) => system.name === wanted);
   if (found.length === 0) {
     const origin = originOf(wanted);
-    found = origin === undefined ? [] : systems.filter((system) => originOf(system.address) === origin);
+    found = origin === null ? [] : systems.filter((system) => originOf(system.address) === origin);
   }
   const shown = cleanText(wanted);
   if (found.length === 0) throw new CommandError(`no system named or at "${shown}" (tnc list shows them)`);
@@ -54,11 +54,3 @@ export function findSystem(store: KeyringStore, wanted: string): SystemRecord {
   return found[0]!;
 }
 
-/** `nas`, `nas:443` and `https://nas/` are one address. */
-function originOf(address: string): string | undefined {
-  try {
-    return parseAddress(address).origin.toLowerCase();
-  } catch {
-    return undefined;
-  }
-}
