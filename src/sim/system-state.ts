@@ -6,7 +6,7 @@ import { AlertStore } from './alerts.js';
 import { EACCES, EINVAL, SimCallError, SimValidationError, instanceNotFound, invalid, matchNotFound, type ValidationEntry } from './errors.js';
 import { PoolStore } from './pools.js';
 import { RELEASES, apiBefore } from './release.js';
-import { scramMaterialFor, type IssuedScramMaterial, type ScramKeyLookup } from './scram-server.js';
+import { scramMaterialFor, scramWireFields, type IssuedScramMaterial, type ScramKeyLookup } from './scram-server.js';
 import type { SimApiKey, SimLoginRecord, SimUpdateOffer, SimUser, SimVersion } from './types.js';
 
 export interface Principal {
@@ -163,6 +163,12 @@ export function dictionary(value: unknown, prefix: string, model: string): Recor
   if (value === undefined) throw invalid(prefix, 'Field required');
   if (!isObject(value)) throw invalid(prefix, `Input should be a valid dictionary or instance of ${model}`);
   return value;
+}
+
+/** A stored SCRAM key as `api_key.query` lists it: ClientKey never, the rest masked unless `exposeSecrets`. */
+function scramEntryFields(wire: Record<string, string | number>, exposeSecrets: boolean): Record<string, string | number> {
+  const { iterations, salt, stored_key, server_key } = wire;
+  return exposeSecrets ? { iterations, salt, stored_key, server_key } : { iterations, salt: SECRET_VALUE, stored_key: SECRET_VALUE, server_key: SECRET_VALUE };
 }
 
 export class SystemState {
@@ -381,12 +387,7 @@ export class SystemState {
       username: owner.username,
       user_identifier: owner.id,
       ...(k.scram
-        ? {
-            iterations: k.scram.iterations,
-            salt: exposeSecrets ? k.scram.salt.toString('base64') : SECRET_VALUE,
-            stored_key: exposeSecrets ? k.scram.storedKey.toString('base64') : SECRET_VALUE,
-            server_key: exposeSecrets ? k.scram.serverKey.toString('base64') : SECRET_VALUE,
-          }
+        ? scramEntryFields(scramWireFields(k.scram), exposeSecrets)
         : { keyhash: exposeSecrets ? `$sha256$${k.salt.toString('base64')}$${k.hash.toString('base64')}` : SECRET_VALUE }),
       created_at: new Date(k.createdAt),
       expires_at: k.expiresAt === null ? null : new Date(k.expiresAt),
@@ -408,7 +409,7 @@ export class SystemState {
     if (issued.key === undefined) return shape;
     // 26 hands the precomputed ClientKey out with the key string, once.
     const scram = issued.entry.scram;
-    return { ...shape, key: issued.key, ...(scram ? { client_key: scram.clientKey.toString('base64') } : {}) };
+    return { ...shape, key: issued.key, ...(scram ? { client_key: scramWireFields(scram).client_key } : {}) };
   }
 
   private insert(fields: Pick<KeyRecord, 'name' | 'owner' | 'expiresAt' | 'allowlist'>, now: number): { entry: KeyRecord; key: string } {
